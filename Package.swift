@@ -1,0 +1,82 @@
+// swift-tools-version:6.0
+// Vigil — compliance evidence and self-healing for MSPs that look after small healthcare practices.
+// Targets are layered (see STYLE.md in ../shared and each target's README): a target depends
+// only on targets in the layers below it.
+import PackageDescription
+
+let strictSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+let package = Package(
+    name: "vigil",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "vigil", targets: ["vigil"])
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+    ],
+    targets: [
+        // Layer 0: the pure domain. Standard library and Foundation only.
+        .target(name: "Compliance", exclude: ["README.md"], swiftSettings: strictSettings),
+
+        // Layer 1: evidence cryptography and the shared wire types.
+        .target(
+            name: "EvidenceCrypto",
+            dependencies: [.product(name: "Crypto", package: "swift-crypto")],
+            exclude: ["README.md"],
+            swiftSettings: strictSettings
+        ),
+        .target(name: "VigilAPI", dependencies: ["Compliance"], exclude: ["README.md"], swiftSettings: strictSettings),
+
+        // Layer 2: the evidence set on disk — writer, sample generator, streaming verifier.
+        .target(
+            name: "EvidenceSet",
+            dependencies: ["Compliance", "EvidenceCrypto", "VigilAPI"],
+            exclude: ["README.md"],
+            swiftSettings: strictSettings
+        ),
+
+        // Layer 3: the command line.
+        .target(
+            name: "CLI",
+            dependencies: [
+                "Compliance", "EvidenceCrypto", "EvidenceSet", "VigilAPI",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            exclude: ["README.md"],
+            swiftSettings: strictSettings
+        ),
+
+        // Layer 4: the one executable, and helpers for tests.
+        .executableTarget(name: "vigil", dependencies: ["CLI"], exclude: ["README.md"], swiftSettings: strictSettings),
+        .target(
+            name: "TestSupport",
+            dependencies: ["Compliance", "EvidenceCrypto", "EvidenceSet"],
+            exclude: ["README.md"],
+            swiftSettings: strictSettings
+        ),
+
+        .testTarget(
+            name: "ComplianceTests", dependencies: ["Compliance", "TestSupport"],
+            swiftSettings: strictSettings),
+        .testTarget(
+            name: "EvidenceCryptoTests", dependencies: ["EvidenceCrypto", "TestSupport"],
+            swiftSettings: strictSettings),
+        .testTarget(
+            name: "VigilAPITests", dependencies: ["VigilAPI", "Compliance", "TestSupport"],
+            swiftSettings: strictSettings),
+        .testTarget(
+            name: "EvidenceSetTests",
+            dependencies: ["EvidenceSet", "EvidenceCrypto", "Compliance", "VigilAPI", "TestSupport"],
+            swiftSettings: strictSettings),
+        .testTarget(
+            name: "CLITests",
+            dependencies: ["CLI", "EvidenceSet", "EvidenceCrypto", "VigilAPI", "TestSupport"],
+            swiftSettings: strictSettings),
+    ],
+    swiftLanguageModes: [.v6]
+)
