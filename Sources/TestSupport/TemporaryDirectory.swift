@@ -1,1 +1,20 @@
-import Foundation
+public import Foundation
+
+/// A fresh directory under the system temporary directory, removed when released.
+public final class TemporaryDirectory: Sendable {
+    public let path: String
+
+    public init(_ label: String = "vigil-test") throws {
+        let base = FileManager.default.temporaryDirectory.path
+        path = "\(base)/\(label)-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    }
+
+    /// `path/relative`.
+    public func appending(_ relative: String) -> String { "\(path)/\(relative)" }
+
+    deinit {
+        // Restore permissions that a test may have removed, then delete everything.
+        _ = try? Shell.run("chmod -R u+rwX '\(path)' 2>/dev/null; rm -rf '\(path)'")
+    }
+}
