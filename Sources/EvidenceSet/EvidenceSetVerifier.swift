@@ -431,7 +431,7 @@ private struct Run {
         var start = 0
         while start < entries.count {
             let window = entries[start..<min(start + windowSize, entries.count)]
-            let outcomes = processWindow(window, key: key, coveredLimit: coveredLimit)
+            let outcomes = processWindow(window, key: key, applianceID: manifest.applianceID, coveredLimit: coveredLimit)
             for (entry, outcome) in zip(window, outcomes) {
                 let file = "\(EvidenceSetLayout.bundles)/\(entry.name)"
                 report.bundles += 1
@@ -505,7 +505,7 @@ private struct Run {
             $0.sequence > authenticatedThrough && $0.sequence <= coveredLimit && !failedSequences.contains($0.sequence)
         }
         if !unvouched.isEmpty && !options.allSignatures {
-            let outcomes = processWindow(unvouched[...], key: key, coveredLimit: 0)
+            let outcomes = processWindow(unvouched[...], key: key, applianceID: manifest.applianceID, coveredLimit: 0)
             for (entry, outcome) in zip(unvouched, outcomes) {
                 if let failure = outcome.failure {
                     report.failures.append(failure)
@@ -578,7 +578,9 @@ private struct Run {
     }
 
     /// Reads, validates and hashes a window of bundle files on all cores.
-    func processWindow(_ window: ArraySlice<Run.Entry>, key: VerifyingKey, coveredLimit: Int64) -> [Outcome] {
+    func processWindow(_ window: ArraySlice<Run.Entry>, key: VerifyingKey, applianceID: String, coveredLimit: Int64)
+        -> [Outcome]
+    {
         let entries = Array(window)
         var outcomes = [Outcome](repeating: Outcome(), count: entries.count)
         let directory = self.directory
@@ -591,7 +593,8 @@ private struct Run {
                 var index = worker
                 while index < entries.count {
                     results.buffer[index] = Self.examine(
-                        entries[index], directory: directory, key: key, coveredLimit: coveredLimit, options: options)
+                        entries[index], directory: directory, key: key, applianceID: applianceID,
+                        coveredLimit: coveredLimit, options: options)
                     index += chunks
                 }
             }
@@ -600,7 +603,8 @@ private struct Run {
     }
 
     static func examine(
-        _ entry: Entry, directory: String, key: VerifyingKey, coveredLimit: Int64, options: EvidenceSetVerifier.Options
+        _ entry: Entry, directory: String, key: VerifyingKey, applianceID expectedAppliance: String,
+        coveredLimit: Int64, options: EvidenceSetVerifier.Options
     ) -> Outcome {
         let file = "\(EvidenceSetLayout.bundles)/\(entry.name)"
         var outcome = Outcome()
@@ -660,6 +664,11 @@ private struct Run {
             outcome.previousHash = previous
             outcome.applianceID = String(applianceText.dropFirst().dropLast())
             outcome.hash = Hash32.sha256(raw)
+            guard outcome.applianceID == expectedAppliance else {
+                return failed(
+                    .foreignAppliance,
+                    "\(file) belongs to appliance \(outcome.applianceID), not \(expectedAppliance): it does not belong in this chain")
+            }
             if options.allSignatures || entry.sequence > coveredLimit {
                 let signatureFile = "\(EvidenceSetLayout.bundles)/\(entry.stem).sig"
                 switch FileIO.read("\(directory)/\(signatureFile)", limit: 1024) {
