@@ -13,7 +13,8 @@ let package = Package(
     name: "vigil",
     platforms: [.macOS(.v15)],
     products: [
-        .executable(name: "vigil", targets: ["vigil"])
+        .executable(name: "vigil", targets: ["vigil"]),
+        .executable(name: "vigil-bench", targets: ["CryptoBench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
@@ -59,6 +60,11 @@ let package = Package(
             exclude: ["README.md"],
             swiftSettings: strictSettings
         ),
+
+        // Benchmarks (release builds only; see scripts/bench and docs/BENCHMARKS.md).
+        .executableTarget(
+            name: "CryptoBench", dependencies: ["Compliance", "EvidenceCrypto", "EvidenceSet"],
+            path: "Benchmarks/CryptoBench", swiftSettings: strictSettings),
 
         .testTarget(
             name: "ComplianceTests", dependencies: ["Compliance", "TestSupport"],

@@ -54,7 +54,7 @@ struct VerifyCommand: ParsableCommand {
         if report.bundles > 0 {
             let range =
                 report.firstSequence.map { first in "sequences \(first)–\(report.lastSequence ?? first), " } ?? ""
-            out += "Bundles: \(report.bundles) (\(range)\(Self.bytes(report.bytes)))\n"
+            out += "Bundles: \(report.bundles) (\(range)\(report.bytes.humanBytes))\n"
             out +=
                 "Authenticated: \(report.authenticatedByCheckpoint) by signed checkpoints, \(report.authenticatedBySignature) by their own signatures\n"
             let cosigned = report.checkpoints.cosignatures.sorted { $0.key < $1.key }.map { "\($0.key) ×\($0.value)" }
@@ -76,13 +76,5 @@ struct VerifyCommand: ParsableCommand {
             }
         }
         return out
-    }
-
-    static func bytes(_ count: Int64) -> String {
-        let value = Double(count)
-        if value >= 1e9 { return String(format: "%.2f GB", value / 1e9) }
-        if value >= 1e6 { return String(format: "%.1f MB", value / 1e6) }
-        if value >= 1e3 { return String(format: "%.1f kB", value / 1e3) }
-        return "\(count) bytes"
     }
 }

@@ -34,7 +34,12 @@ public struct Hash32: Hashable, Sendable, CustomStringConvertible {
 
     /// Parses 64 hex digits (either case).
     public init?(hex: some StringProtocol) {
-        let utf8 = Array(hex.utf8)
+        self.init(hex: Array(hex.utf8))
+    }
+
+    /// Parses 64 hex digits (either case) given as ASCII bytes.
+    public init?(hex utf8: some Collection<UInt8>) {
+        let utf8 = Array(utf8)
         guard utf8.count == 64 else { return nil }
         var bytes: [UInt8] = []
         bytes.reserveCapacity(32)

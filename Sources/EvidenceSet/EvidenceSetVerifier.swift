@@ -431,7 +431,8 @@ private struct Run {
         var start = 0
         while start < entries.count {
             let window = entries[start..<min(start + windowSize, entries.count)]
-            let outcomes = processWindow(window, key: key, applianceID: manifest.applianceID, coveredLimit: coveredLimit)
+            let outcomes = processWindow(
+                window, key: key, applianceID: manifest.applianceID, coveredLimit: coveredLimit)
             for (entry, outcome) in zip(window, outcomes) {
                 let file = "\(EvidenceSetLayout.bundles)/\(entry.name)"
                 report.bundles += 1
@@ -649,9 +650,14 @@ private struct Run {
             guard let sequenceText = text(3), let sequence = Int64(sequenceText), sequence >= 1 else {
                 return failed(.invalidBundle, "\(file): sequence is missing or not a positive integer")
             }
-            guard let previousText = text(1), previousText.count == 66,
-                let previous = Hash32(hex: previousText.dropFirst().dropLast()),
-                previousText.dropFirst().dropLast().allSatisfy({ !$0.isUppercase })
+            guard let previousRange = ranges[1], previousRange.count == 66,
+                raw[previousRange.lowerBound + 1..<previousRange.upperBound - 1].allSatisfy({
+                    ($0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9"))
+                        || ($0 >= UInt8(ascii: "a") && $0 <= UInt8(ascii: "f"))
+                }),
+                let previous = Hash32(
+                    hex: UnsafeRawBufferPointer(
+                        rebasing: raw[previousRange.lowerBound + 1..<previousRange.upperBound - 1]))
             else {
                 return failed(.invalidBundle, "\(file): prev_hash is missing or not 64 lowercase hex digits")
             }
@@ -667,7 +673,8 @@ private struct Run {
             guard outcome.applianceID == expectedAppliance else {
                 return failed(
                     .foreignAppliance,
-                    "\(file) belongs to appliance \(outcome.applianceID), not \(expectedAppliance): it does not belong in this chain")
+                    "\(file) belongs to appliance \(outcome.applianceID), not \(expectedAppliance): it does not belong in this chain"
+                )
             }
             if options.allSignatures || entry.sequence > coveredLimit {
                 let signatureFile = "\(EvidenceSetLayout.bundles)/\(entry.stem).sig"

@@ -92,8 +92,8 @@ enum FileIO {
 }
 
 extension Int64 {
-    /// "2.0 GB", "7.1 MB", "512 bytes".
-    var humanBytes: String {
+    /// "2.0 GB", "7.1 MB", "512 bytes": sizes in reports and messages.
+    public var humanBytes: String {
         let value = Double(self)
         if value >= 1e9 { return String(format: "%.1f GB", value / 1e9) }
         if value >= 1e6 { return String(format: "%.1f MB", value / 1e6) }

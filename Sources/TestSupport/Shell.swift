@@ -63,7 +63,9 @@ public enum Shell {
         var url = URL(fileURLWithPath: "\(file)")
         while url.path != "/" {
             url = url.deletingLastPathComponent()
-            if FileManager.default.fileExists(atPath: url.appendingPathComponent("Package.swift").path) { return url.path }
+            if FileManager.default.fileExists(atPath: url.appendingPathComponent("Package.swift").path) {
+                return url.path
+            }
         }
         return FileManager.default.currentDirectoryPath
     }

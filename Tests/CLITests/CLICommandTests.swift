@@ -13,7 +13,8 @@ import VigilAPI
         let result = try Shell.vigil(["keys", "generate", "--out", out, "--json"])
         #expect(result.status == 0, "\(result.stderr)")
         let summary = try JSONDecoder().decode([String: String].self, from: Data(result.stdout.utf8))
-        let mode = try FileManager.default.attributesOfItem(atPath: "\(out)/private-key.pem")[.posixPermissions] as? NSNumber
+        let mode =
+            try FileManager.default.attributesOfItem(atPath: "\(out)/private-key.pem")[.posixPermissions] as? NSNumber
         #expect(mode?.intValue == 0o600)
         let key = try VerifyingKey(contentsOf: "\(out)/public-key.pem")
         #expect(summary["fingerprint"] == key.fingerprint)
@@ -26,7 +27,9 @@ import VigilAPI
     @Test func sampleThenVerifySucceedsAndSaysWhichKeyItTrusted() throws {
         let directory = try TemporaryDirectory()
         let set = directory.appending("set")
-        let sample = try Shell.vigil(["evidence", "sample", "--bundles", "30", "--records", "5", "--out", set, "--checkpoint-every", "8"])
+        let sample = try Shell.vigil([
+            "evidence", "sample", "--bundles", "30", "--records", "5", "--out", set, "--checkpoint-every", "8",
+        ])
         #expect(sample.status == 0, "\(sample.stderr)")
         let verify = try Shell.vigil(["verify", set])
         #expect(verify.status == 0, "\(verify.stdout)\(verify.stderr)")
@@ -101,7 +104,9 @@ import VigilAPI
         #expect(missing.status == 64)
         #expect(missing.stderr.contains("Missing expected argument"))
         let directory = try TemporaryDirectory()
-        let zero = try Shell.vigil(["evidence", "sample", "--bundles", "0", "--records", "5", "--out", directory.appending("x")])
+        let zero = try Shell.vigil([
+            "evidence", "sample", "--bundles", "0", "--records", "5", "--out", directory.appending("x"),
+        ])
         #expect(zero.status == 64)
         #expect(zero.stderr.contains("--bundles must be at least 1"))
         let badID = try Shell.vigil([
@@ -114,7 +119,9 @@ import VigilAPI
     @Test func sampleRefusesANonEmptyDirectory() throws {
         let directory = try TemporaryDirectory()
         try Fixtures.write([1], directory.appending("precious"))
-        let result = try Shell.vigil(["evidence", "sample", "--bundles", "2", "--records", "2", "--out", directory.path])
+        let result = try Shell.vigil([
+            "evidence", "sample", "--bundles", "2", "--records", "2", "--out", directory.path,
+        ])
         #expect(result.status != 0)
         #expect(result.stderr.contains("not empty"))
         #expect(FileManager.default.fileExists(atPath: directory.appending("precious")))

@@ -36,6 +36,8 @@ import Testing
         try Fixtures.write(Array(text.replacingOccurrences(of: "\"outcome\":\"", with: "\"outcome\":\"x").utf8), path)
         let result = try Shell.run(try Self.documentedCommands(), in: set)
         #expect(result.status != 0)
-        #expect(result.stdout.contains("Signature Verification Failure") || result.stderr.contains("Signature Verification Failure"))
+        #expect(
+            result.stdout.contains("Signature Verification Failure")
+                || result.stderr.contains("Signature Verification Failure"))
     }
 }

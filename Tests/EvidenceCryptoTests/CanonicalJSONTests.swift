@@ -13,7 +13,8 @@ import Testing
             }
             """#
         let output = try CanonicalJSON.canonicalize(Array(input.utf8))
-        let expected = #"{"literals":[null,true,false],"numbers":[333333333.3333333,1e+30,4.5,0.002,1e-27],"string":"€$\u000f\nA'B\"\\\\\"/"}"#
+        let expected =
+            #"{"literals":[null,true,false],"numbers":[333333333.3333333,1e+30,4.5,0.002,1e-27],"string":"€$\u000f\nA'B\"\\\\\"/"}"#
         #expect(String(decoding: output, as: UTF8.self) == expected)
     }
 

@@ -64,7 +64,10 @@ import Testing
         let cases: [(String, String)] = [
             ("empty.pem", ""),
             ("garbage.pem", "-----BEGIN PUBLIC KEY-----\n!!!!\n-----END PUBLIC KEY-----\n"),
-            ("rsa.pem", "-----BEGIN PUBLIC KEY-----\nMFwwDQYJKoZIhvcNAQEBBQADSwAwSAJBAKj34GkxFhD90vcNLYLInFEX6Ppy1tPf\n-----END PUBLIC KEY-----\n"),
+            (
+                "rsa.pem",
+                "-----BEGIN PUBLIC KEY-----\nMFwwDQYJKoZIhvcNAQEBBQADSwAwSAJBAKj34GkxFhD90vcNLYLInFEX6Ppy1tPf\n-----END PUBLIC KEY-----\n"
+            ),
             ("short.b64", Base64.encode([UInt8](repeating: 1, count: 31))),
         ]
         for (name, contents) in cases {

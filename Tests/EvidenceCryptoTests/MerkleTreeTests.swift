@@ -37,21 +37,30 @@ import Testing
 
     /// Reference inclusion paths (computed independently from RFC 6962 §2.1.1).
     @Test(arguments: [
-        (0, 8, [
-            "96a296d224f285c67bee93c30f8a309157f0daa35dc5b87e410b78630a09cfc7",
-            "5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e",
-            "6b47aaf29ee3c2af9af889bc1fb9254dabd31177f16232dd6aab035ca39bf6e4",
-        ]),
-        (5, 8, [
-            "bc1a0643b12e4d2d7c77918f44e0f4f79a838b6cf9ec5b5c283e1f4d88599e6b",
-            "ca854ea128ed050b41b35ffc1b87b8eb2bde461e9e3b5596ece6b9d5975a0ae0",
-            "d37ee418976dd95753c1c73862b9398fa2a2cf9b4ff0fdfe8b30cd95209614b7",
-        ]),
+        (
+            0, 8,
+            [
+                "96a296d224f285c67bee93c30f8a309157f0daa35dc5b87e410b78630a09cfc7",
+                "5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e",
+                "6b47aaf29ee3c2af9af889bc1fb9254dabd31177f16232dd6aab035ca39bf6e4",
+            ]
+        ),
+        (
+            5, 8,
+            [
+                "bc1a0643b12e4d2d7c77918f44e0f4f79a838b6cf9ec5b5c283e1f4d88599e6b",
+                "ca854ea128ed050b41b35ffc1b87b8eb2bde461e9e3b5596ece6b9d5975a0ae0",
+                "d37ee418976dd95753c1c73862b9398fa2a2cf9b4ff0fdfe8b30cd95209614b7",
+            ]
+        ),
         (2, 3, ["fac54203e7cc696cf0dfcb42c92a1d9dbaf70ad9e621f4bd8d98662f00e3c125"]),
-        (6, 7, [
-            "0ebc5d3437fbe2db158b9f126a1d118e308181031d0a949f8dededebc558ef6a",
-            "d37ee418976dd95753c1c73862b9398fa2a2cf9b4ff0fdfe8b30cd95209614b7",
-        ]),
+        (
+            6, 7,
+            [
+                "0ebc5d3437fbe2db158b9f126a1d118e308181031d0a949f8dededebc558ef6a",
+                "d37ee418976dd95753c1c73862b9398fa2a2cf9b4ff0fdfe8b30cd95209614b7",
+            ]
+        ),
     ])
     func inclusionProofsMatchTheReference(index: Int, size: Int, expected: [String]) {
         let proof = MerkleTree.inclusionProof(index: index, leafHashes: Self.leafHashes[0..<size])
@@ -63,26 +72,38 @@ import Testing
 
     /// Reference consistency proofs (computed independently from RFC 6962 §2.1.2).
     @Test(arguments: [
-        (1, 8, [
-            "96a296d224f285c67bee93c30f8a309157f0daa35dc5b87e410b78630a09cfc7",
-            "5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e",
-            "6b47aaf29ee3c2af9af889bc1fb9254dabd31177f16232dd6aab035ca39bf6e4",
-        ]),
-        (6, 8, [
-            "0ebc5d3437fbe2db158b9f126a1d118e308181031d0a949f8dededebc558ef6a",
-            "ca854ea128ed050b41b35ffc1b87b8eb2bde461e9e3b5596ece6b9d5975a0ae0",
-            "d37ee418976dd95753c1c73862b9398fa2a2cf9b4ff0fdfe8b30cd95209614b7",
-        ]),
-        (2, 5, [
-            "5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e",
-            "bc1a0643b12e4d2d7c77918f44e0f4f79a838b6cf9ec5b5c283e1f4d88599e6b",
-        ]),
-        (3, 7, [
-            "0298d122906dcfc10892cb53a73992fc5b9f493ea4c9badb27b791b4127a7fe7",
-            "07506a85fd9dd2f120eb694f86011e5bb4662e5c415a62917033d4a9624487e7",
-            "fac54203e7cc696cf0dfcb42c92a1d9dbaf70ad9e621f4bd8d98662f00e3c125",
-            "837dbb152e9b079010717e84e865da4ebc0fa198a806d59d31bf15accef22d0e",
-        ]),
+        (
+            1, 8,
+            [
+                "96a296d224f285c67bee93c30f8a309157f0daa35dc5b87e410b78630a09cfc7",
+                "5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e",
+                "6b47aaf29ee3c2af9af889bc1fb9254dabd31177f16232dd6aab035ca39bf6e4",
+            ]
+        ),
+        (
+            6, 8,
+            [
+                "0ebc5d3437fbe2db158b9f126a1d118e308181031d0a949f8dededebc558ef6a",
+                "ca854ea128ed050b41b35ffc1b87b8eb2bde461e9e3b5596ece6b9d5975a0ae0",
+                "d37ee418976dd95753c1c73862b9398fa2a2cf9b4ff0fdfe8b30cd95209614b7",
+            ]
+        ),
+        (
+            2, 5,
+            [
+                "5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e",
+                "bc1a0643b12e4d2d7c77918f44e0f4f79a838b6cf9ec5b5c283e1f4d88599e6b",
+            ]
+        ),
+        (
+            3, 7,
+            [
+                "0298d122906dcfc10892cb53a73992fc5b9f493ea4c9badb27b791b4127a7fe7",
+                "07506a85fd9dd2f120eb694f86011e5bb4662e5c415a62917033d4a9624487e7",
+                "fac54203e7cc696cf0dfcb42c92a1d9dbaf70ad9e621f4bd8d98662f00e3c125",
+                "837dbb152e9b079010717e84e865da4ebc0fa198a806d59d31bf15accef22d0e",
+            ]
+        ),
         (4, 8, ["6b47aaf29ee3c2af9af889bc1fb9254dabd31177f16232dd6aab035ca39bf6e4"]),
     ])
     func consistencyProofsMatchTheReference(oldSize: Int, newSize: Int, expected: [String]) {
@@ -105,26 +126,44 @@ import Testing
             #expect(roots[size] == MerkleTree.root(leafHashes: leaves[0..<size]))
             for index in 0..<size {
                 let proof = MerkleTree.inclusionProof(index: index, leafHashes: leaves[0..<size])
-                #expect(MerkleTree.verifyInclusion(leafHash: leaves[index], index: index, treeSize: size, proof: proof, root: roots[size]))
-                #expect(!MerkleTree.verifyInclusion(leafHash: leaves[(index + 1) % size], index: index, treeSize: size, proof: proof, root: roots[size]) || size == 1)
-                #expect(!MerkleTree.verifyInclusion(leafHash: leaves[index], index: index, treeSize: size, proof: proof, root: roots[size - 1]) || size == 1)
+                #expect(
+                    MerkleTree.verifyInclusion(
+                        leafHash: leaves[index], index: index, treeSize: size, proof: proof, root: roots[size]))
+                #expect(
+                    !MerkleTree.verifyInclusion(
+                        leafHash: leaves[(index + 1) % size], index: index, treeSize: size, proof: proof,
+                        root: roots[size]) || size == 1)
+                #expect(
+                    !MerkleTree.verifyInclusion(
+                        leafHash: leaves[index], index: index, treeSize: size, proof: proof, root: roots[size - 1])
+                        || size == 1)
             }
             for oldSize in 1..<size {
                 let proof = MerkleTree.consistencyProof(oldSize: oldSize, leafHashes: leaves[0..<size])
-                #expect(MerkleTree.verifyConsistency(oldSize: oldSize, newSize: size, oldRoot: roots[oldSize], newRoot: roots[size], proof: proof))
-                #expect(!MerkleTree.verifyConsistency(oldSize: oldSize, newSize: size, oldRoot: roots[oldSize], newRoot: roots[size - 1], proof: proof))
+                #expect(
+                    MerkleTree.verifyConsistency(
+                        oldSize: oldSize, newSize: size, oldRoot: roots[oldSize], newRoot: roots[size], proof: proof))
+                #expect(
+                    !MerkleTree.verifyConsistency(
+                        oldSize: oldSize, newSize: size, oldRoot: roots[oldSize], newRoot: roots[size - 1], proof: proof
+                    ))
                 if !proof.isEmpty {
                     var altered = proof
                     altered[0] = MerkleTree.leafHash([0xFF])
-                    #expect(!MerkleTree.verifyConsistency(oldSize: oldSize, newSize: size, oldRoot: roots[oldSize], newRoot: roots[size], proof: altered))
+                    #expect(
+                        !MerkleTree.verifyConsistency(
+                            oldSize: oldSize, newSize: size, oldRoot: roots[oldSize], newRoot: roots[size],
+                            proof: altered))
                 }
             }
         }
     }
 
     @Test func refusesOutOfRangeInclusionProofs() {
-        #expect(!MerkleTree.verifyInclusion(leafHash: Self.leafHashes[0], index: 8, treeSize: 8, proof: [], root: root(8)))
-        #expect(!MerkleTree.verifyInclusion(leafHash: Self.leafHashes[0], index: -1, treeSize: 8, proof: [], root: root(8)))
+        #expect(
+            !MerkleTree.verifyInclusion(leafHash: Self.leafHashes[0], index: 8, treeSize: 8, proof: [], root: root(8)))
+        #expect(
+            !MerkleTree.verifyInclusion(leafHash: Self.leafHashes[0], index: -1, treeSize: 8, proof: [], root: root(8)))
         #expect(!MerkleTree.verifyConsistency(oldSize: 9, newSize: 8, oldRoot: root(8), newRoot: root(8), proof: []))
     }
 }

@@ -33,7 +33,9 @@ import Testing
         let checkpoint = Checkpoint(origin: "vigil.appliance/a1", treeSize: 42, rootHash: MerkleTree.emptyRoot)
         let note = SignedNote(
             text: checkpoint.text,
-            signatures: [appliance.sign(text: checkpoint.text), witness.sign(text: checkpoint.text, time: 1_763_780_000)])
+            signatures: [
+                appliance.sign(text: checkpoint.text), witness.sign(text: checkpoint.text, time: 1_763_780_000),
+            ])
         let parsed = try SignedNote(parsing: note.serialized)
         #expect(parsed == note)
         #expect(try Checkpoint(text: parsed.text) == checkpoint)
@@ -90,7 +92,8 @@ import Testing
 }
 
 @Suite struct HashChainTests {
-    func link(_ sequence: Int64, _ previous: Hash32, appliance: String = "a1", tag: UInt8 = 0) -> HashChainVerifier.Link {
+    func link(_ sequence: Int64, _ previous: Hash32, appliance: String = "a1", tag: UInt8 = 0) -> HashChainVerifier.Link
+    {
         HashChainVerifier.Link(
             sequence: sequence, previousHash: previous, hash: Hash32.sha256([UInt8(sequence & 0xFF), tag]),
             applianceID: appliance, source: "b\(sequence)")

@@ -66,7 +66,9 @@ import Testing
         let first = try Fixtures.sampleSet(in: directory, name: "a", bundles: 6)
         let second = try Fixtures.sampleSet(in: directory, name: "b", bundles: 6)
         for sequence in Int64(1)...6 {
-            #expect(try Fixtures.read(Fixtures.bundlePath(first, sequence)) == Fixtures.read(Fixtures.bundlePath(second, sequence)))
+            #expect(
+                try Fixtures.read(Fixtures.bundlePath(first, sequence))
+                    == Fixtures.read(Fixtures.bundlePath(second, sequence)))
         }
     }
 

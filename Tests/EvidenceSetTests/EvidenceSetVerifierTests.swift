@@ -118,7 +118,8 @@ import VigilAPI
     @Test func nonCanonicalJSON() throws {
         let path = Fixtures.bundlePath(set, 23)
         let value = try JSONParser().parse(try Fixtures.read(path))
-        let pretty = try JSONSerialization.data(withJSONObject: try #require(Self.foundationObject(value)), options: [.prettyPrinted])
+        let pretty = try JSONSerialization.data(
+            withJSONObject: try #require(Self.foundationObject(value)), options: [.prettyPrinted])
         try Fixtures.write([UInt8](pretty), path)
         let report = verify()
         #expect(!report.verified)
@@ -149,7 +150,9 @@ import VigilAPI
         let path = Fixtures.bundlePath(set, 4)
         var text = String(decoding: try Fixtures.read(path), as: UTF8.self)
         let replaced = text.replacingOccurrences(of: "\"status\":\"fail\"", with: "\"status\":\"pass\"")
-        text = replaced != text ? replaced : text.replacingOccurrences(of: "\"status\":\"pass\"", with: "\"status\":\"warn\"")
+        text =
+            replaced != text
+            ? replaced : text.replacingOccurrences(of: "\"status\":\"pass\"", with: "\"status\":\"warn\"")
         try Fixtures.write(Array(text.utf8), path)
         let report = verify()
         #expect(!report.verified)
@@ -160,7 +163,8 @@ import VigilAPI
     }
 
     @Test func duplicateSequenceNumbers() throws {
-        try FileManager.default.copyItem(atPath: Fixtures.bundlePath(set, 12), toPath: "\(set)/bundles/000000000012-copy.json")
+        try FileManager.default.copyItem(
+            atPath: Fixtures.bundlePath(set, 12), toPath: "\(set)/bundles/000000000012-copy.json")
         let report = verify()
         #expect(!report.verified)
         let failure = try #require(report.failures.first { $0.kind == .duplicate })
@@ -327,7 +331,8 @@ import VigilAPI
     @Test func manifestWithDuplicateKeys() throws {
         let path = "\(set)/\(EvidenceSetLayout.manifest)"
         let text = String(decoding: try Fixtures.read(path), as: UTF8.self)
-        try Fixtures.write(Array(text.replacingOccurrences(of: "{", with: "{\"format\":\"x\",", options: .anchored).utf8), path)
+        try Fixtures.write(
+            Array(text.replacingOccurrences(of: "{", with: "{\"format\":\"x\",", options: .anchored).utf8), path)
         let report = verify()
         #expect(report.failures.first?.kind == .invalidJSON)
         #expect(report.failures.first?.message.contains("duplicate key") == true)
