@@ -64,7 +64,8 @@ let package = Package(
         // Benchmarks (release builds only; see scripts/bench and docs/BENCHMARKS.md).
         .executableTarget(
             name: "CryptoBench", dependencies: ["Compliance", "EvidenceCrypto", "EvidenceSet"],
-            path: "Benchmarks/CryptoBench", swiftSettings: strictSettings),
+            path: "Benchmarks/CryptoBench",
+            swiftSettings: strictSettings),
 
         .testTarget(
             name: "ComplianceTests", dependencies: ["Compliance", "TestSupport"],

@@ -50,6 +50,23 @@ public enum EvidenceSetLayout {
         return (sequence, stem)
     }
 
+    /// The sequence of a plain `NNNNNNNNNNNN<suffix>` file name given as bytes, without building
+    /// a String: the verifier's listing of 100,000 names stays allocation-free.
+    public static func fastBundleSequence(_ name: UnsafeRawBufferPointer, suffix: StaticString) -> Int64? {
+        let suffixLength = suffix.utf8CodeUnitCount
+        guard name.count == sequenceDigits + suffixLength else { return nil }
+        for index in 0..<suffixLength where name[sequenceDigits + index] != suffix.utf8Start[index] {
+            return nil
+        }
+        var value: Int64 = 0
+        for index in 0..<sequenceDigits {
+            let byte = name[index]
+            guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") else { return nil }
+            value = value * 10 + Int64(byte - UInt8(ascii: "0"))
+        }
+        return value
+    }
+
     /// A relative path from a manifest is used only if it stays inside the set: no absolute
     /// paths, no `..`, no empty segments.
     public static func isSafeRelativePath(_ path: String) -> Bool {

@@ -201,18 +201,51 @@ private struct Run {
 
     // MARK: Listing
 
-    struct Entry {
+    /// A bundle file: its sequence and, for a second copy such as `000000000042-b.json`, the
+    /// suffix. Names are rebuilt on demand so that a listed bundle costs 24 bytes of memory.
+    struct Entry: Comparable {
         var sequence: Int64
-        var name: String
-        var stem: String
+        var suffix: String?
+
+        var stem: String { EvidenceSetLayout.padded(sequence) + (suffix.map { "-\($0)" } ?? "") }
+        var name: String { stem + ".json" }
+
+        static func < (lhs: Entry, rhs: Entry) -> Bool {
+            if lhs.sequence != rhs.sequence { return lhs.sequence < rhs.sequence }
+            return (lhs.suffix ?? "") < (rhs.suffix ?? "")
+        }
     }
 
     mutating func listBundles() -> [Entry]? {
         let folder = EvidenceSetLayout.bundles
-        let names: [String]
-        switch FileIO.list(path(folder)) {
-        case .success(let list): names = list
-        case .failure(let failure):
+        var entries: [Entry] = []
+        var signatures: [Entry] = []
+        var unexpected: [String] = []
+        // Streamed with readdir: no array of every name is ever built.
+        let failure = FileIO.forEachName(in: path(folder)) { name in
+            if let sequence = EvidenceSetLayout.fastBundleSequence(name, suffix: ".json") {
+                entries.append(Entry(sequence: sequence, suffix: nil))
+            } else if let sequence = EvidenceSetLayout.fastBundleSequence(name, suffix: ".sig") {
+                signatures.append(Entry(sequence: sequence, suffix: nil))
+            } else {
+                let text = String(decoding: name, as: UTF8.self)
+                if let (sequence, stem) = EvidenceSetLayout.parseBundleName(text) {
+                    entries.append(
+                        Entry(sequence: sequence, suffix: String(stem.dropFirst(EvidenceSetLayout.sequenceDigits + 1))))
+                } else if text.hasSuffix(".sig"),
+                    let (sequence, stem) = EvidenceSetLayout.parseBundleName(String(text.dropLast(4)) + ".json")
+                {
+                    signatures.append(
+                        Entry(
+                            sequence: sequence,
+                            suffix: stem.count > EvidenceSetLayout.sequenceDigits
+                                ? String(stem.dropFirst(EvidenceSetLayout.sequenceDigits + 1)) : nil))
+                } else {
+                    unexpected.append(text)
+                }
+            }
+        }
+        if let failure {
             if FileIO.kind(path(folder)) == .missing {
                 fail(.notAnEvidenceSet, folder, "\(folder)/ is missing: the set holds no bundles")
             } else {
@@ -220,30 +253,23 @@ private struct Run {
             }
             return nil
         }
-        var entries: [Entry] = []
-        var stems: Set<String> = []
-        var signatures: [String] = []
-        entries.reserveCapacity(names.count / 2 + 1)
-        for name in names {
-            if let (sequence, stem) = EvidenceSetLayout.parseBundleName(name) {
-                entries.append(Entry(sequence: sequence, name: name, stem: stem))
-                stems.insert(stem)
-            } else if name.hasSuffix(".sig"),
-                EvidenceSetLayout.parseBundleName(String(name.dropLast(4)) + ".json") != nil
-            {
-                signatures.append(String(name.dropLast(4)))
-            } else {
-                fail(.unexpectedFile, "\(folder)/\(name)", "\(folder)/\(name) is not part of the evidence format")
-            }
-        }
-        for stem in signatures where !stems.contains(stem) {
-            report.warnings.append("\(folder)/\(stem).sig has no bundle beside it")
+        for name in unexpected.sorted() {
+            fail(.unexpectedFile, "\(folder)/\(name)", "\(folder)/\(name) is not part of the evidence format")
         }
         guard !entries.isEmpty else {
             fail(.notAnEvidenceSet, folder, "\(folder)/ holds no bundles")
             return nil
         }
-        entries.sort { ($0.sequence, $0.name) < ($1.sequence, $1.name) }
+        entries.sort()
+        signatures.sort()
+        // Signatures without a bundle: walk both sorted lists once.
+        var index = 0
+        for signature in signatures {
+            while index < entries.count && entries[index] < signature { index += 1 }
+            if index == entries.count || entries[index] != signature {
+                report.warnings.append("\(folder)/\(signature.stem).sig has no bundle beside it")
+            }
+        }
         return entries
     }
 

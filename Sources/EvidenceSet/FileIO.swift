@@ -70,6 +70,22 @@ enum FileIO {
         }
     }
 
+    /// Calls `body` with each entry name of a directory (not `.` and `..`), streaming.
+    static func forEachName(in path: String, _ body: (UnsafeRawBufferPointer) -> Void) -> ReadFailure? {
+        guard let directory = opendir(path) else { return .unreadable(String(cString: strerror(errno))) }
+        defer { closedir(directory) }
+        while let entry = readdir(directory) {
+            withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                let length = raw.firstIndex(of: 0) ?? raw.count
+                let name = UnsafeRawBufferPointer(rebasing: raw[0..<length])
+                if length == 1 && name[0] == UInt8(ascii: ".") { return }
+                if length == 2 && name[0] == UInt8(ascii: ".") && name[1] == UInt8(ascii: ".") { return }
+                body(name)
+            }
+        }
+        return nil
+    }
+
     enum Kind { case missing, directory, file, other }
 
     static func kind(_ path: String) -> Kind {

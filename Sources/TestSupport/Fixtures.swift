@@ -1,6 +1,6 @@
 public import Compliance
 public import EvidenceCrypto
-public import EvidenceSet
+import EvidenceSet
 import Foundation
 
 /// Fixed keys, times and small evidence sets for tests.
