@@ -164,6 +164,27 @@ import Testing
         }
     }
 
+    /// The validator skips plain ASCII eight bytes at a time; a special byte at any offset
+    /// within a word must still be seen.
+    @Test func findsSpecialBytesAtEveryOffsetOfALongString() throws {
+        for offset in 0..<24 {
+            let prefix = String(repeating: "a", count: offset)
+            let suffix = String(repeating: "b", count: 24 - offset)
+            let escaped = Array(#"{"k":""#.utf8) + Array((prefix + "\\n" + suffix).utf8) + Array(#""}"#.utf8)
+            #expect(throws: Never.self) { try form.validate(escaped) }
+            let unicode = Array(#"{"k":""#.utf8) + Array((prefix + "é" + suffix).utf8) + Array(#""}"#.utf8)
+            #expect(throws: Never.self) { try form.validate(unicode) }
+            let control = Array(#"{"k":""#.utf8) + Array(prefix.utf8) + [0x1F] + Array(suffix.utf8) + Array(#""}"#.utf8)
+            #expect(throws: JSONError.self) { try form.validate(control) }
+            let invalid = Array(#"{"k":""#.utf8) + Array(prefix.utf8) + [0xFF] + Array(suffix.utf8) + Array(#""}"#.utf8)
+            #expect(throws: JSONError.self) { try form.validate(invalid) }
+            let early = Array(#"{"k":""#.utf8) + Array(prefix.utf8) + Array(#"","l":1}"#.utf8)
+            #expect(try form.validate(early).count == 2)
+            let unterminated = Array(#"{"k":""#.utf8) + Array((prefix + suffix).utf8)
+            #expect(throws: JSONError.self) { try form.validate(unterminated) }
+        }
+    }
+
     @Test func refusesDeepNesting() {
         let deep = "{\"a\":" + String(repeating: "[", count: 500) + String(repeating: "]", count: 500) + "}"
         #expect(reason(deep) == .tooDeep(limit: 64))
