@@ -196,7 +196,16 @@ public struct CanonicalForm: Sendable {
             position += 1
             var simple = true
             while true {
-                skipPlainASCII()
+                // Tight loop over plain ASCII (0x20–0x7F but '"' and '\\'), on locals so the
+                // compiler keeps the index in a register; everything else is decided below.
+                var index = position
+                let count = bytes.count
+                while index < count {
+                    let byte = bytes[index]
+                    if byte &- 0x20 >= 0x60 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") { break }
+                    index &+= 1
+                }
+                position = index
                 guard position < bytes.count else { throw JSONError(.unexpectedEnd, at: position) }
                 let current = bytes[position]
                 if current >= 0x20 && current < 0x80 {
@@ -215,27 +224,6 @@ public struct CanonicalForm: Sendable {
                 if current < 0x20 { throw JSONError(.controlCharacterInString, at: position) }
                 simple = false
                 try scanUTF8Sequence()
-            }
-        }
-
-        /// Skips eight bytes at a time while none of them can end or complicate a string: no
-        /// control character, quote, backslash or non-ASCII byte (SWAR: SIMD within a register).
-        /// A false alarm only hands the word to the byte-by-byte path, which decides exactly.
-        @inline(__always)
-        mutating func skipPlainASCII() {
-            let ones: UInt64 = 0x0101_0101_0101_0101
-            let highs: UInt64 = 0x8080_8080_8080_8080
-            while position + 8 <= bytes.count {
-                let word = bytes.loadUnaligned(fromByteOffset: position, as: UInt64.self)
-                let quote = word ^ (ones &* 0x22)
-                let backslash = word ^ (ones &* 0x5C)
-                let special =
-                    (word & highs)  // ≥ 0x80
-                    | ((word &- ones &* 0x20) & ~word & highs)  // < 0x20
-                    | ((quote &- ones) & ~quote & highs)  // '"'
-                    | ((backslash &- ones) & ~backslash & highs)  // '\\'
-                if special != 0 { return }
-                position += 8
             }
         }
 
