@@ -59,7 +59,7 @@ struct VerifyCommand: ParsableCommand {
                 "Authenticated: \(report.authenticatedByCheckpoint) by signed checkpoints, \(report.authenticatedBySignature) by their own signatures\n"
             let cosigned = report.checkpoints.cosignatures.sorted { $0.key < $1.key }.map { "\($0.key) ×\($0.value)" }
             out +=
-                "Checkpoints: \(report.checkpoints.verified) of \(report.checkpoints.found) verified, largest covers \(report.checkpoints.largestTreeSize) bundles"
+                "Checkpoints: \(report.checkpoints.verified) of \(report.checkpoints.found) with a valid appliance signature, largest covers \(report.checkpoints.largestTreeSize) bundles"
             out += cosigned.isEmpty ? "\n" : "; cosigned by \(cosigned.joined(separator: ", "))\n"
             out += "Proofs: \(report.inclusionProofs) inclusion, \(report.consistencyProofs) consistency verified\n"
         }
@@ -68,7 +68,11 @@ struct VerifyCommand: ParsableCommand {
             out += String(format: "VERIFIED in %.2f s\n", report.durationSeconds)
         } else {
             out += "FAILED: \(report.failures.count) problem\(report.failures.count == 1 ? "" : "s")\n"
-            for failure in report.failures.prefix(failureLimit) {
+            // Set-level problems first, then bundle problems in sequence order.
+            let ordered = report.failures.enumerated().sorted {
+                ($0.element.sequence ?? -1, $0.offset) < ($1.element.sequence ?? -1, $1.offset)
+            }.map(\.element)
+            for failure in ordered.prefix(failureLimit) {
                 out += "  [\(failure.kind.rawValue)] \(failure.message)\n"
             }
             if report.failures.count > failureLimit {
