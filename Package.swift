@@ -19,6 +19,13 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/vapor/sql-kit.git", from: "3.36.0"),
+        .package(url: "https://github.com/vapor/sqlite-kit.git", from: "4.5.2"),
+        .package(url: "https://github.com/vapor/sqlite-nio.git", from: "1.13.2"),
+        .package(url: "https://github.com/vapor/postgres-kit.git", from: "2.17.0"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
     ],
     targets: [
         // Layer 0: the pure domain. Standard library and Foundation only.
@@ -37,6 +44,24 @@ let package = Package(
         .target(
             name: "EvidenceSet",
             dependencies: ["Compliance", "EvidenceCrypto", "VigilAPI"],
+            exclude: ["README.md"],
+            swiftSettings: strictSettings
+        ),
+
+        // Layer 2: the SQL implementations of the storage ports (SQLite and PostgreSQL).
+        .target(
+            name: "SQLStorage",
+            dependencies: [
+                "Compliance",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "SQLKit", package: "sql-kit"),
+                .product(name: "SQLiteKit", package: "sqlite-kit"),
+                .product(name: "SQLiteNIO", package: "sqlite-nio"),
+                .product(name: "PostgresKit", package: "postgres-kit"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ],
             exclude: ["README.md"],
             swiftSettings: strictSettings
         ),
@@ -79,6 +104,12 @@ let package = Package(
         .testTarget(
             name: "EvidenceSetTests",
             dependencies: ["EvidenceSet", "EvidenceCrypto", "Compliance", "VigilAPI", "TestSupport"],
+            swiftSettings: strictSettings),
+        .testTarget(
+            name: "SQLStorageTests",
+            dependencies: [
+                "SQLStorage", "Compliance", "TestSupport", .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strictSettings),
         .testTarget(
             name: "CLITests",

@@ -1,0 +1,17 @@
+/// The port for stored evidence: append-only, one chain per appliance.
+///
+/// The store enforces what storage can: a batch is appended atomically, only directly after the
+/// appliance's current head, with matching previous-hash links, and never over an existing bundle
+/// ID. Signature checks happen before, in the ingestion service.
+public protocol EvidenceStore: Sendable {
+    /// The newest stored bundle of `appliance`: its sequence and hash.
+    func head(of appliance: Appliance.ID) async throws(StoreError) -> (sequence: Int64, hash: HexDigest)?
+
+    /// Appends `bundles` (one appliance, consecutive sequences) in one transaction, or nothing.
+    func append(_ bundles: [StoredBundle]) async throws(StoreError)
+
+    func bundle(_ id: Identifier<EvidenceBundle>) async throws(StoreError) -> StoredBundle?
+
+    /// Bundles of `site` observed in `from..<to`, oldest first, at most `limit`.
+    func bundles(site: Site.ID, from: Timestamp, to: Timestamp, limit: Int) async throws(StoreError) -> [StoredBundle]
+}

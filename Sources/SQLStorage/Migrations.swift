@@ -1,0 +1,85 @@
+/// Every migration, in order. Append only: never edit or reorder a released entry.
+public enum Migrations {
+    public static let all: [Migration] = [
+        Migration(version: 1, name: "tenancy, evidence and audit log") { names in
+            [
+                """
+                CREATE TABLE partners (
+                    id TEXT PRIMARY KEY,
+                    name TEXT NOT NULL,
+                    created_at BIGINT NOT NULL
+                )
+                """,
+                """
+                CREATE TABLE clients (
+                    id TEXT PRIMARY KEY,
+                    partner_id TEXT NOT NULL REFERENCES partners (id),
+                    name TEXT NOT NULL,
+                    created_at BIGINT NOT NULL
+                )
+                """,
+                "CREATE INDEX clients_by_partner ON clients (partner_id)",
+                """
+                CREATE TABLE sites (
+                    id TEXT PRIMARY KEY,
+                    client_id TEXT NOT NULL REFERENCES clients (id),
+                    name TEXT NOT NULL,
+                    time_zone TEXT NOT NULL,
+                    created_at BIGINT NOT NULL
+                )
+                """,
+                "CREATE INDEX sites_by_client ON sites (client_id)",
+                """
+                CREATE TABLE appliances (
+                    id TEXT PRIMARY KEY,
+                    site_id TEXT NOT NULL REFERENCES sites (id),
+                    public_key TEXT NOT NULL UNIQUE,
+                    software_revision TEXT,
+                    deployment_mode TEXT NOT NULL CHECK (deployment_mode IN ('direct', 'reseller')),
+                    created_at BIGINT NOT NULL
+                )
+                """,
+                "CREATE INDEX appliances_by_site ON appliances (site_id)",
+                """
+                CREATE TABLE hosts (
+                    id TEXT PRIMARY KEY,
+                    site_id TEXT NOT NULL REFERENCES sites (id),
+                    name TEXT NOT NULL,
+                    platform TEXT NOT NULL CHECK (platform IN ('appliance', 'linux', 'windows')),
+                    address TEXT,
+                    created_at BIGINT NOT NULL
+                )
+                """,
+                "CREATE INDEX hosts_by_site ON hosts (site_id)",
+                """
+                CREATE TABLE evidence_bundles (
+                    appliance_id TEXT NOT NULL REFERENCES appliances (id),
+                    sequence BIGINT NOT NULL CHECK (sequence >= 1),
+                    bundle_id TEXT NOT NULL UNIQUE,
+                    site_id TEXT NOT NULL REFERENCES sites (id),
+                    host_id TEXT NOT NULL,
+                    observed_at BIGINT NOT NULL,
+                    hash TEXT NOT NULL,
+                    prev_hash TEXT NOT NULL,
+                    canonical_bytes \(names.bytes) NOT NULL,
+                    signature \(names.bytes) NOT NULL,
+                    received_at BIGINT NOT NULL,
+                    PRIMARY KEY (appliance_id, sequence)
+                )
+                """,
+                "CREATE INDEX evidence_by_site_time ON evidence_bundles (site_id, observed_at)",
+                "CREATE INDEX evidence_by_host_time ON evidence_bundles (host_id, observed_at)",
+                """
+                CREATE TABLE audit_log (
+                    id \(names.serialPrimaryKey),
+                    at BIGINT NOT NULL,
+                    actor TEXT NOT NULL,
+                    action TEXT NOT NULL,
+                    target TEXT NOT NULL,
+                    detail TEXT NOT NULL
+                )
+                """,
+            ]
+        }
+    ]
+}

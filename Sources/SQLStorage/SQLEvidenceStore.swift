@@ -1,0 +1,116 @@
+public import Compliance
+import Foundation
+import SQLKit
+
+/// `EvidenceStore` on SQL: append-only, chained per appliance, atomic per batch.
+public struct SQLEvidenceStore: EvidenceStore {
+    let database: VigilDatabase
+
+    public init(database: VigilDatabase) {
+        self.database = database
+    }
+
+    public func head(of appliance: Appliance.ID) async throws(StoreError) -> (sequence: Int64, hash: HexDigest)? {
+        let row: (Int64, String)? = try await database.read { sql in
+            guard
+                let row = try await sql.raw(
+                    """
+                    SELECT sequence, hash FROM evidence_bundles WHERE appliance_id = \(bind: appliance.rawValue)
+                    ORDER BY sequence DESC LIMIT 1
+                    """
+                ).first()
+            else { return nil }
+            return (try row.decode(column: "sequence", as: Int64.self), try row.decode(column: "hash", as: String.self))
+        }
+        guard let (sequence, hash) = row else { return nil }
+        do {
+            return (sequence, try HexDigest(hex: hash))
+        } catch {
+            throw .invalid("stored hash of \(appliance) #\(sequence) is malformed")
+        }
+    }
+
+    public func append(_ bundles: [StoredBundle]) async throws(StoreError) {
+        guard let first = bundles.first else { return }
+        for (offset, bundle) in bundles.enumerated() {
+            guard bundle.applianceID == first.applianceID else {
+                throw .invalid("a batch holds bundles of one appliance only")
+            }
+            guard bundle.sequence == first.sequence + Int64(offset) else {
+                throw .invalid("batch sequences must be consecutive: found \(bundle.sequence) at position \(offset)")
+            }
+            if offset > 0, bundle.previousHash != bundles[offset - 1].hash {
+                throw .conflict("bundle \(bundle.sequence) does not link to bundle \(bundle.sequence - 1)")
+            }
+        }
+        try await database.transaction { sql in
+            let head = try await sql.raw(
+                """
+                SELECT sequence, hash FROM evidence_bundles WHERE appliance_id = \(bind: first.applianceID.rawValue)
+                ORDER BY sequence DESC LIMIT 1
+                """
+            ).first()
+            let headSequence = try head?.decode(column: "sequence", as: Int64.self) ?? 0
+            let headHash = try head?.decode(column: "hash", as: String.self) ?? HexDigest.zero.hex
+            guard first.sequence == headSequence + 1 else {
+                throw StoreError.conflict(
+                    "appliance \(first.applianceID) is at sequence \(headSequence); bundle \(first.sequence) cannot follow it"
+                )
+            }
+            guard first.previousHash.hex == headHash else {
+                throw StoreError.conflict("bundle \(first.sequence) does not link to the stored bundle \(headSequence)")
+            }
+            for bundle in bundles {
+                try await sql.raw(
+                    """
+                    INSERT INTO evidence_bundles
+                        (appliance_id, sequence, bundle_id, site_id, host_id, observed_at, hash, prev_hash,
+                         canonical_bytes, signature, received_at)
+                    VALUES (\(bind: bundle.applianceID.rawValue), \(bind: bundle.sequence), \(bind: bundle.bundleID.rawValue),
+                            \(bind: bundle.siteID.rawValue), \(bind: bundle.hostID.rawValue),
+                            \(bind: bundle.observedAt.millisecondsSinceEpoch), \(bind: bundle.hash.hex),
+                            \(bind: bundle.previousHash.hex), \(bind: Data(bundle.canonicalBytes)), \(bind: Data(bundle.signature)),
+                            \(bind: bundle.receivedAt.millisecondsSinceEpoch))
+                    """
+                ).run()
+            }
+        }
+    }
+
+    public func bundle(_ id: Identifier<EvidenceBundle>) async throws(StoreError) -> StoredBundle? {
+        try await database.read { sql in
+            try await sql.raw("SELECT * FROM evidence_bundles WHERE bundle_id = \(bind: id.rawValue)").first().map(
+                Self.bundle)
+        }
+    }
+
+    public func bundles(site: Site.ID, from: Timestamp, to: Timestamp, limit: Int) async throws(StoreError)
+        -> [StoredBundle]
+    {
+        try await database.read { sql in
+            try await sql.raw(
+                """
+                SELECT * FROM evidence_bundles
+                WHERE site_id = \(bind: site.rawValue) AND observed_at >= \(bind: from.millisecondsSinceEpoch)
+                  AND observed_at < \(bind: to.millisecondsSinceEpoch)
+                ORDER BY observed_at, appliance_id, sequence LIMIT \(bind: max(0, min(limit, 10_000)))
+                """
+            ).all().map(Self.bundle)
+        }
+    }
+
+    static func bundle(_ row: any SQLRow) throws -> StoredBundle {
+        StoredBundle(
+            applianceID: try Appliance.ID(row.decode(column: "appliance_id", as: String.self)),
+            sequence: try row.decode(column: "sequence", as: Int64.self),
+            bundleID: try Identifier<EvidenceBundle>(row.decode(column: "bundle_id", as: String.self)),
+            siteID: try Site.ID(row.decode(column: "site_id", as: String.self)),
+            hostID: try ManagedHost.ID(row.decode(column: "host_id", as: String.self)),
+            observedAt: Timestamp(millisecondsSinceEpoch: try row.decode(column: "observed_at", as: Int64.self)),
+            hash: try HexDigest(hex: row.decode(column: "hash", as: String.self)),
+            previousHash: try HexDigest(hex: row.decode(column: "prev_hash", as: String.self)),
+            canonicalBytes: [UInt8](try row.decode(column: "canonical_bytes", as: Data.self)),
+            signature: [UInt8](try row.decode(column: "signature", as: Data.self)),
+            receivedAt: Timestamp(millisecondsSinceEpoch: try row.decode(column: "received_at", as: Int64.self)))
+    }
+}

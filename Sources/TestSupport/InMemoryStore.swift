@@ -1,0 +1,129 @@
+public import Compliance
+
+/// The in-memory implementation of the storage ports: the same rules as the SQL stores, checked
+/// by the same contract tests, for tests of code above storage.
+public actor InMemoryStore: TenancyStore, EvidenceStore {
+    var partnersByID: [Partner.ID: Partner] = [:]
+    var clientsByID: [Client.ID: Client] = [:]
+    var sitesByID: [Site.ID: Site] = [:]
+    var appliancesByID: [Appliance.ID: Appliance] = [:]
+    var hostsByID: [ManagedHost.ID: ManagedHost] = [:]
+    var chains: [Appliance.ID: [StoredBundle]] = [:]
+    var bundleIDs: Set<Identifier<EvidenceBundle>> = []
+
+    public init() {}
+
+    public func create(_ partner: Partner) throws(StoreError) {
+        try TextRules.checkName(partner.name, field: "partner name")
+        guard partnersByID[partner.id] == nil else { throw .conflict("partner \(partner.id) exists already") }
+        partnersByID[partner.id] = partner
+    }
+
+    public func partner(_ id: Partner.ID) -> Partner? { partnersByID[id] }
+    public func partners() -> [Partner] { partnersByID.values.sorted { $0.id < $1.id } }
+
+    public func create(_ client: Client) throws(StoreError) {
+        try TextRules.checkName(client.name, field: "client name")
+        guard partnersByID[client.partnerID] != nil else { throw .notFound("partner \(client.partnerID)") }
+        guard clientsByID[client.id] == nil else { throw .conflict("client \(client.id) exists already") }
+        clientsByID[client.id] = client
+    }
+
+    public func client(_ id: Client.ID) -> Client? { clientsByID[id] }
+    public func clients(of partner: Partner.ID) -> [Client] {
+        clientsByID.values.filter { $0.partnerID == partner }.sorted { $0.id < $1.id }
+    }
+
+    public func create(_ site: Site) throws(StoreError) {
+        try TextRules.checkName(site.name, field: "site name")
+        try TextRules.checkName(site.timeZone, field: "time zone")
+        guard clientsByID[site.clientID] != nil else { throw .notFound("client \(site.clientID)") }
+        guard sitesByID[site.id] == nil else { throw .conflict("site \(site.id) exists already") }
+        sitesByID[site.id] = site
+    }
+
+    public func site(_ id: Site.ID) -> Site? { sitesByID[id] }
+    public func sites(of client: Client.ID) -> [Site] {
+        sitesByID.values.filter { $0.clientID == client }.sorted { $0.id < $1.id }
+    }
+
+    public func create(_ appliance: Appliance) throws(StoreError) {
+        try TextRules.checkName(appliance.publicKey, field: "public key")
+        try TextRules.checkOptionalName(appliance.softwareRevision, field: "software revision")
+        guard sitesByID[appliance.siteID] != nil else { throw .notFound("site \(appliance.siteID)") }
+        guard appliancesByID[appliance.id] == nil else { throw .conflict("appliance \(appliance.id) exists already") }
+        guard !appliancesByID.values.contains(where: { $0.publicKey == appliance.publicKey }) else {
+            throw .conflict("another appliance has this public key")
+        }
+        appliancesByID[appliance.id] = appliance
+    }
+
+    public func appliance(_ id: Appliance.ID) -> Appliance? { appliancesByID[id] }
+    public func appliances(at site: Site.ID) -> [Appliance] {
+        appliancesByID.values.filter { $0.siteID == site }.sorted { $0.id < $1.id }
+    }
+
+    public func create(_ host: ManagedHost) throws(StoreError) {
+        try TextRules.checkName(host.name, field: "host name")
+        try TextRules.checkOptionalName(host.address, field: "host address")
+        guard sitesByID[host.siteID] != nil else { throw .notFound("site \(host.siteID)") }
+        guard hostsByID[host.id] == nil else { throw .conflict("host \(host.id) exists already") }
+        hostsByID[host.id] = host
+    }
+
+    public func host(_ id: ManagedHost.ID) -> ManagedHost? { hostsByID[id] }
+    public func hosts(at site: Site.ID) -> [ManagedHost] {
+        hostsByID.values.filter { $0.siteID == site }.sorted { $0.id < $1.id }
+    }
+
+    public func head(of appliance: Appliance.ID) -> (sequence: Int64, hash: HexDigest)? {
+        chains[appliance]?.last.map { ($0.sequence, $0.hash) }
+    }
+
+    public func append(_ bundles: [StoredBundle]) throws(StoreError) {
+        guard let first = bundles.first else { return }
+        guard appliancesByID[first.applianceID] != nil else { throw .notFound("appliance \(first.applianceID)") }
+        var previous = chains[first.applianceID]?.last
+        var seen: Set<Identifier<EvidenceBundle>> = []
+        for bundle in bundles {
+            guard bundle.applianceID == first.applianceID else {
+                throw .invalid("a batch holds bundles of one appliance only")
+            }
+            guard sitesByID[bundle.siteID] != nil else { throw .notFound("site \(bundle.siteID)") }
+            let expected = (previous?.sequence ?? 0) + 1
+            guard bundle.sequence == expected else {
+                if bundle.sequence != first.sequence {
+                    throw .invalid("batch sequences must be consecutive: found \(bundle.sequence)")
+                }
+                throw .conflict(
+                    "appliance \(first.applianceID) is at sequence \(expected - 1); bundle \(bundle.sequence) cannot follow it"
+                )
+            }
+            guard bundle.previousHash == (previous?.hash ?? .zero) else {
+                throw .conflict("bundle \(bundle.sequence) does not link to bundle \(bundle.sequence - 1)")
+            }
+            guard !bundleIDs.contains(bundle.bundleID), seen.insert(bundle.bundleID).inserted else {
+                throw .conflict("bundle ID \(bundle.bundleID) exists already")
+            }
+            previous = bundle
+        }
+        chains[first.applianceID, default: []].append(contentsOf: bundles)
+        bundleIDs.formUnion(seen)
+    }
+
+    public func bundle(_ id: Identifier<EvidenceBundle>) -> StoredBundle? {
+        chains.values.lazy.flatMap { $0 }.first { $0.bundleID == id }
+    }
+
+    public func bundles(site: Site.ID, from: Timestamp, to: Timestamp, limit: Int) -> [StoredBundle] {
+        let matching = chains.values.flatMap { $0 }.filter {
+            $0.siteID == site && $0.observedAt >= from && $0.observedAt < to
+        }
+        let sorted = matching.sorted {
+            ($0.observedAt, $0.applianceID.rawValue, $0.sequence) < (
+                $1.observedAt, $1.applianceID.rawValue, $1.sequence
+            )
+        }
+        return Array(sorted.prefix(max(0, min(limit, 10_000))))
+    }
+}
