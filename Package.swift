@@ -66,6 +66,14 @@ let package = Package(
             swiftSettings: strictSettings
         ),
 
+        // Layer 3: Central Command's services.
+        .target(
+            name: "CentralCommand",
+            dependencies: ["Compliance", "EvidenceCrypto", "VigilAPI"],
+            exclude: ["README.md"],
+            swiftSettings: strictSettings
+        ),
+
         // Layer 3: the command line.
         .target(
             name: "CLI",
@@ -109,6 +117,14 @@ let package = Package(
             name: "SQLStorageTests",
             dependencies: [
                 "SQLStorage", "Compliance", "TestSupport", .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings),
+        .testTarget(
+            name: "CentralCommandTests",
+            dependencies: [
+                "CentralCommand", "Compliance", "EvidenceCrypto", "EvidenceSet", "VigilAPI", "SQLStorage",
+                "TestSupport",
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSettings),
         .testTarget(

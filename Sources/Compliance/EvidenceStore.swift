@@ -12,6 +12,9 @@ public protocol EvidenceStore: Sendable {
 
     func bundle(_ id: Identifier<EvidenceBundle>) async throws(StoreError) -> StoredBundle?
 
+    /// The bundle at `sequence` of `appliance`'s chain.
+    func bundle(appliance: Appliance.ID, sequence: Int64) async throws(StoreError) -> StoredBundle?
+
     /// Bundles of `site` observed in `from..<to`, oldest first, at most `limit`.
     func bundles(site: Site.ID, from: Timestamp, to: Timestamp, limit: Int) async throws(StoreError) -> [StoredBundle]
 }

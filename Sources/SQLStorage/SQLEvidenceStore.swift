@@ -84,6 +84,17 @@ public struct SQLEvidenceStore: EvidenceStore {
         }
     }
 
+    public func bundle(appliance: Appliance.ID, sequence: Int64) async throws(StoreError) -> StoredBundle? {
+        try await database.read { sql in
+            try await sql.raw(
+                """
+                SELECT * FROM evidence_bundles
+                WHERE appliance_id = \(bind: appliance.rawValue) AND sequence = \(bind: sequence)
+                """
+            ).first().map(Self.bundle)
+        }
+    }
+
     public func bundles(site: Site.ID, from: Timestamp, to: Timestamp, limit: Int) async throws(StoreError)
         -> [StoredBundle]
     {

@@ -115,6 +115,10 @@ public actor InMemoryStore: TenancyStore, EvidenceStore {
         chains.values.lazy.flatMap { $0 }.first { $0.bundleID == id }
     }
 
+    public func bundle(appliance: Appliance.ID, sequence: Int64) -> StoredBundle? {
+        chains[appliance]?.first { $0.sequence == sequence }
+    }
+
     public func bundles(site: Site.ID, from: Timestamp, to: Timestamp, limit: Int) -> [StoredBundle] {
         let matching = chains.values.flatMap { $0 }.filter {
             $0.siteID == site && $0.observedAt >= from && $0.observedAt < to
