@@ -26,6 +26,8 @@ let package = Package(
         .package(url: "https://github.com/vapor/sqlite-nio.git", from: "1.13.2"),
         .package(url: "https://github.com/vapor/postgres-kit.git", from: "2.17.0"),
         .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
     ],
     targets: [
         // Layer 0: the pure domain. Standard library and Foundation only.
@@ -69,8 +71,14 @@ let package = Package(
         // Layer 3: Central Command's services.
         .target(
             name: "CentralCommand",
-            dependencies: ["Compliance", "EvidenceCrypto", "VigilAPI"],
+            dependencies: [
+                "Compliance", "EvidenceCrypto", "VigilAPI",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             exclude: ["README.md"],
+            resources: [.copy("Resources/openapi.json")],
             swiftSettings: strictSettings
         ),
 
@@ -78,8 +86,9 @@ let package = Package(
         .target(
             name: "CLI",
             dependencies: [
-                "Compliance", "EvidenceCrypto", "EvidenceSet", "VigilAPI",
+                "Compliance", "EvidenceCrypto", "EvidenceSet", "VigilAPI", "CentralCommand", "SQLStorage",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             exclude: ["README.md"],
             swiftSettings: strictSettings
@@ -125,6 +134,9 @@ let package = Package(
                 "CentralCommand", "Compliance", "EvidenceCrypto", "EvidenceSet", "VigilAPI", "SQLStorage",
                 "TestSupport",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
             ],
             swiftSettings: strictSettings),
         .testTarget(

@@ -1,12 +1,12 @@
 public import ArgumentParser
 
 /// `vigil`: the one executable. Every mode and tool is a subcommand.
-public struct VigilCommand: ParsableCommand {
+public struct VigilCommand: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "vigil",
         abstract: "Compliance evidence and self-healing for MSPs that look after healthcare practices.",
         version: VigilVersion.current,
-        subcommands: [KeysCommand.self, EvidenceCommand.self, VerifyCommand.self]
+        subcommands: [KeysCommand.self, EvidenceCommand.self, VerifyCommand.self, CentralCommandCommand.self]
     )
 
     public init() {}
@@ -14,8 +14,8 @@ public struct VigilCommand: ParsableCommand {
 
 /// The entry point `main.swift` calls: parse arguments, run, exit with the command's code.
 public enum VigilMain {
-    public static func run() {
-        VigilCommand.main()
+    public static func run() async {
+        await VigilCommand.main()
     }
 }
 

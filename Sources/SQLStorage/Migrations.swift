@@ -80,6 +80,19 @@ public enum Migrations {
                 )
                 """,
             ]
-        }
+        },
+        Migration(version: 2, name: "request nonces") { _ in
+            [
+                """
+                CREATE TABLE request_nonces (
+                    appliance_id TEXT NOT NULL,
+                    nonce TEXT NOT NULL,
+                    seen_at BIGINT NOT NULL,
+                    PRIMARY KEY (appliance_id, nonce)
+                )
+                """,
+                "CREATE INDEX request_nonces_by_time ON request_nonces (seen_at)",
+            ]
+        },
     ]
 }

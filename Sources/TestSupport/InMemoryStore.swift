@@ -2,7 +2,7 @@ public import Compliance
 
 /// The in-memory implementation of the storage ports: the same rules as the SQL stores, checked
 /// by the same contract tests, for tests of code above storage.
-public actor InMemoryStore: TenancyStore, EvidenceStore {
+public actor InMemoryStore: TenancyStore, EvidenceStore, NonceStore {
     var partnersByID: [Partner.ID: Partner] = [:]
     var clientsByID: [Client.ID: Client] = [:]
     var sitesByID: [Site.ID: Site] = [:]
@@ -10,6 +10,7 @@ public actor InMemoryStore: TenancyStore, EvidenceStore {
     var hostsByID: [ManagedHost.ID: ManagedHost] = [:]
     var chains: [Appliance.ID: [StoredBundle]] = [:]
     var bundleIDs: Set<Identifier<EvidenceBundle>> = []
+    var nonces: Set<String> = []
 
     public init() {}
 
@@ -113,6 +114,10 @@ public actor InMemoryStore: TenancyStore, EvidenceStore {
 
     public func bundle(_ id: Identifier<EvidenceBundle>) -> StoredBundle? {
         chains.values.lazy.flatMap { $0 }.first { $0.bundleID == id }
+    }
+
+    public func claim(_ nonce: String, appliance: Appliance.ID, at: Timestamp) -> Bool {
+        nonces.insert("\(appliance)\u{0}\(nonce)").inserted
     }
 
     public func bundle(appliance: Appliance.ID, sequence: Int64) -> StoredBundle? {

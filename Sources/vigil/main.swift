@@ -1,3 +1,3 @@
 import CLI
 
-VigilMain.run()
+await VigilMain.run()

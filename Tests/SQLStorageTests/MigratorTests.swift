@@ -27,8 +27,8 @@ import Testing
         try await withStores(backend) { stores in
             let database = try #require(stores.database)
             let newer =
-                Migrations.all + [Migration(version: 2, name: "future") { _ in ["CREATE TABLE future (id INTEGER)"] }]
-            #expect(try await database.migrate(newer) == [2])
+                Migrations.all + [Migration(version: 99, name: "future") { _ in ["CREATE TABLE future (id INTEGER)"] }]
+            #expect(try await database.migrate(newer) == [99])
             await #expect(throws: StoreError.self) { try await database.migrate(Migrations.all) }
         }
     }
@@ -39,7 +39,7 @@ import Testing
             let database = try #require(stores.database)
             let broken =
                 Migrations.all + [
-                    Migration(version: 2, name: "half") { _ in ["CREATE TABLE half (id INTEGER)", "NOT SQL"] }
+                    Migration(version: 99, name: "half") { _ in ["CREATE TABLE half (id INTEGER)", "NOT SQL"] }
                 ]
             await #expect(throws: StoreError.self) { try await database.migrate(broken) }
             #expect(try await database.migrate(Migrations.all).isEmpty)

@@ -1,0 +1,126 @@
+import Compliance
+import Foundation
+import HTTPTypes
+public import Hummingbird
+public import Logging
+import VigilAPI
+
+/// The routes Central Command serves. `docs`/OpenAPI must list each (a test checks it).
+public enum CentralRoutes {
+    public static let all: [(method: String, path: String)] = [
+        ("GET", "/healthz"),
+        ("GET", "/readyz"),
+        ("GET", "/api/v1/openapi.json"),
+        ("POST", "/api/v1/appliance/evidence"),
+    ]
+}
+
+/// The one composition root of the HTTP server, used by `vigil central` and by tests alike.
+public func buildRouter(services: CentralServices) -> Router<AppRequestContext> {
+    let router = Router(context: AppRequestContext.self)
+    router.add(middleware: ErrorBodyMiddleware())
+    router.get("/healthz") { _, _ in
+        try JSONResponse.make(["status": "ok"])
+    }
+    router.get("/readyz") { _, _ in
+        let (ready, database) = await services.readiness()
+        return try JSONResponse.make(
+            ReadinessReport(ready: ready, database: database, version: CentralVersion.current),
+            status: ready ? .ok : .serviceUnavailable)
+    }
+    router.get("/api/v1/openapi.json") { _, _ in
+        guard let document = OpenAPIDocument.bytes else {
+            throw HTTPError(.internalServerError, message: "the OpenAPI document is missing from this build")
+        }
+        return Response(
+            status: .ok, headers: [.contentType: "application/json"],
+            body: .init(byteBuffer: ByteBuffer(bytes: document)))
+    }
+    let ingestor = EvidenceIngestor(
+        tenancy: services.tenancy, evidence: services.evidence, events: services.events, identity: services.identity,
+        clock: services.clock)
+    router.group("/api/v1/appliance")
+        .add(
+            middleware: ApplianceAuthenticator(
+                tenancy: services.tenancy, nonces: services.nonces, clock: services.clock)
+        )
+        .post("evidence") { request, context in
+            guard let applianceID = context.applianceID else { throw HTTPError(.unauthorized) }
+            let upload = try await JSONRequest.decode(EvidenceUpload.self, from: request, context: context)
+            let result: EvidenceUploadResult
+            do throws(IngestError) {
+                result = try await ingestor.ingest(upload, from: applianceID)
+            } catch {
+                throw error.httpError
+            }
+            return try JSONResponse.make(result)
+        }
+    return router
+}
+
+/// Builds the application listening on `host:port`.
+public func buildApplication(services: CentralServices, host: String, port: Int, logger: Logger)
+    -> some ApplicationProtocol
+{
+    Application(
+        router: buildRouter(services: services),
+        configuration: .init(address: .hostname(host, port: port), serverName: "vigil-central"),
+        logger: logger)
+}
+
+/// The version Central Command reports.
+public enum CentralVersion {
+    public static let current = "0.1.0"
+}
+
+extension IngestError {
+    var httpError: HTTPError {
+        switch self {
+        case .unknownAppliance: HTTPError(.forbidden, message: description)
+        case .tooManyBundles: HTTPError(.contentTooLarge, message: description)
+        case .storage(.unavailable): HTTPError(.serviceUnavailable, message: "storage unavailable; retry later")
+        case .storage(.conflict(let what)): HTTPError(.conflict, message: "\(what); retry the upload")
+        case .storage(let other): HTTPError(.unprocessableContent, message: other.description)
+        }
+    }
+}
+
+/// JSON responses with one encoder configuration.
+enum JSONResponse {
+    static func make(_ value: some Encodable, status: HTTPResponse.Status = .ok) throws -> Response {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let data = try encoder.encode(value)
+        return Response(
+            status: status, headers: [.contentType: "application/json"],
+            body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+}
+
+/// Strict JSON request bodies: the right content type, strict parsing (no duplicate keys), and a
+/// 400 that says what is wrong.
+enum JSONRequest {
+    static func decode<T: Decodable>(_ type: T.Type, from request: Request, context: AppRequestContext) async throws
+        -> T
+    {
+        let contentType = request.headers[.contentType] ?? ""
+        guard contentType.lowercased().hasPrefix("application/json") else {
+            throw HTTPError(.unsupportedMediaType, message: "send Content-Type: application/json")
+        }
+        let buffer = try await request.body.collect(upTo: context.maxUploadSize)
+        let bytes = Array(buffer.readableBytesView)
+        do {
+            _ = try EvidenceCryptoJSON.parse(bytes)
+            return try JSONDecoder().decode(T.self, from: Data(bytes))
+        } catch let error as DecodingError {
+            throw HTTPError(.badRequest, message: "request body: \(EvidenceIngestor.describe(error))")
+        } catch {
+            throw HTTPError(.badRequest, message: "request body is not valid JSON: \(error)")
+        }
+    }
+}
+
+/// Runs Central Command until SIGTERM or SIGINT, then shuts down gracefully.
+public func serve(services: CentralServices, host: String, port: Int, logger: Logger) async throws {
+    try await buildApplication(services: services, host: host, port: port, logger: logger).runService()
+}
