@@ -73,6 +73,7 @@ struct CentralCommandCommand: AsyncParsableCommand {
         let services = CentralServices(
             tenancy: SQLTenancyStore(database: database), evidence: SQLEvidenceStore(database: database),
             events: SQLAuditLog(database: database), nonces: SQLNonceStore(database: database),
+            enrolment: SQLEnrolmentStore(database: database),
             identity: ServerIdentity(name: "vigil.central/\(host):\(port)", key: key),
             readiness: {
                 do {

@@ -11,6 +11,7 @@ public enum CentralRoutes {
         ("GET", "/healthz"),
         ("GET", "/readyz"),
         ("GET", "/api/v1/openapi.json"),
+        ("POST", "/api/v1/appliance/enrol"),
         ("POST", "/api/v1/appliance/evidence"),
     ]
 }
@@ -35,6 +36,19 @@ public func buildRouter(services: CentralServices) -> Router<AppRequestContext> 
         return Response(
             status: .ok, headers: [.contentType: "application/json"],
             body: .init(byteBuffer: ByteBuffer(bytes: document)))
+    }
+    let enrolment = EnrolmentService(store: services.enrolment, identity: services.identity, clock: services.clock)
+    // Enrolment is the one appliance route without a request signature: the appliance is not
+    // known yet. The claim code and a proof of key possession stand in for it.
+    router.post("/api/v1/appliance/enrol") { request, context in
+        let body = try await JSONRequest.decode(EnrolmentRequest.self, from: request, context: context)
+        let response: EnrolmentResponse
+        do throws(EnrolmentError) {
+            response = try await enrolment.enrol(body)
+        } catch {
+            throw error.httpError
+        }
+        return try JSONResponse.make(response, status: .created)
     }
     let ingestor = EvidenceIngestor(
         tenancy: services.tenancy, evidence: services.evidence, events: services.events, identity: services.identity,
@@ -81,6 +95,19 @@ extension IngestError {
         case .storage(.unavailable): HTTPError(.serviceUnavailable, message: "storage unavailable; retry later")
         case .storage(.conflict(let what)): HTTPError(.conflict, message: "\(what); retry the upload")
         case .storage(let other): HTTPError(.unprocessableContent, message: other.description)
+        }
+    }
+}
+
+extension EnrolmentError {
+    var httpError: HTTPError {
+        switch self {
+        case .malformed(let why): HTTPError(.badRequest, message: why)
+        case .badProof(let why): HTTPError(.unauthorized, message: why)
+        case .refused(.notFound): HTTPError(.forbidden, message: "claim code is not valid")
+        case .refused(.invalid(let why)): HTTPError(.forbidden, message: why)
+        case .refused(.conflict(let why)): HTTPError(.conflict, message: why)
+        case .refused(.unavailable): HTTPError(.serviceUnavailable, message: "storage unavailable; retry later")
         }
     }
 }

@@ -8,6 +8,7 @@ public struct CentralServices: Sendable {
     public var evidence: any EvidenceStore
     public var events: any SecurityEventSink
     public var nonces: any NonceStore
+    public var enrolment: any EnrolmentStore
     public var identity: ServerIdentity
     public var clock: @Sendable () -> Timestamp
     /// Whether the database answers, and its name for `/readyz`.
@@ -15,13 +16,15 @@ public struct CentralServices: Sendable {
 
     public init(
         tenancy: any TenancyStore, evidence: any EvidenceStore, events: any SecurityEventSink, nonces: any NonceStore,
-        identity: ServerIdentity, clock: @escaping @Sendable () -> Timestamp = { Timestamp.now() },
+        enrolment: any EnrolmentStore, identity: ServerIdentity,
+        clock: @escaping @Sendable () -> Timestamp = { Timestamp.now() },
         readiness: @escaping @Sendable () async -> (ready: Bool, database: String)
     ) {
         self.tenancy = tenancy
         self.evidence = evidence
         self.events = events
         self.nonces = nonces
+        self.enrolment = enrolment
         self.identity = identity
         self.clock = clock
         self.readiness = readiness

@@ -94,5 +94,20 @@ public enum Migrations {
                 "CREATE INDEX request_nonces_by_time ON request_nonces (seen_at)",
             ]
         },
+        Migration(version: 3, name: "claim codes") { _ in
+            [
+                """
+                CREATE TABLE claim_codes (
+                    code_hash TEXT PRIMARY KEY,
+                    site_id TEXT NOT NULL REFERENCES sites (id),
+                    expires_at BIGINT NOT NULL,
+                    created_at BIGINT NOT NULL,
+                    used_at BIGINT,
+                    appliance_id TEXT
+                )
+                """,
+                "CREATE INDEX claim_codes_by_site ON claim_codes (site_id)",
+            ]
+        },
     ]
 }

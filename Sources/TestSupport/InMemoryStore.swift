@@ -2,7 +2,7 @@ public import Compliance
 
 /// The in-memory implementation of the storage ports: the same rules as the SQL stores, checked
 /// by the same contract tests, for tests of code above storage.
-public actor InMemoryStore: TenancyStore, EvidenceStore, NonceStore {
+public actor InMemoryStore: TenancyStore, EvidenceStore, NonceStore, EnrolmentStore {
     var partnersByID: [Partner.ID: Partner] = [:]
     var clientsByID: [Client.ID: Client] = [:]
     var sitesByID: [Site.ID: Site] = [:]
@@ -11,6 +11,7 @@ public actor InMemoryStore: TenancyStore, EvidenceStore, NonceStore {
     var chains: [Appliance.ID: [StoredBundle]] = [:]
     var bundleIDs: Set<Identifier<EvidenceBundle>> = []
     var nonces: Set<String> = []
+    var claimCodes: [HexDigest: (site: Site.ID, expiresAt: Timestamp, used: Bool)] = [:]
 
     public init() {}
 
@@ -114,6 +115,29 @@ public actor InMemoryStore: TenancyStore, EvidenceStore, NonceStore {
 
     public func bundle(_ id: Identifier<EvidenceBundle>) -> StoredBundle? {
         chains.values.lazy.flatMap { $0 }.first { $0.bundleID == id }
+    }
+
+    public func createClaimCode(hash: HexDigest, site: Site.ID, expiresAt: Timestamp, createdAt: Timestamp)
+        throws(StoreError)
+    {
+        guard sitesByID[site] != nil else { throw .notFound("site \(site)") }
+        guard claimCodes[hash] == nil else { throw .conflict("claim code exists already") }
+        claimCodes[hash] = (site, expiresAt, false)
+    }
+
+    public func enrol(claimCodeHash hash: HexDigest, appliance: Appliance, at: Timestamp) throws(StoreError)
+        -> Appliance
+    {
+        try TextRules.checkName(appliance.publicKey, field: "public key")
+        try TextRules.checkOptionalName(appliance.softwareRevision, field: "software revision")
+        guard let code = claimCodes[hash] else { throw .notFound("claim code") }
+        guard !code.used else { throw .conflict("claim code was used already") }
+        guard code.expiresAt > at else { throw .invalid("claim code has expired") }
+        var enrolled = appliance
+        enrolled.siteID = code.site
+        try create(enrolled)
+        claimCodes[hash]?.used = true
+        return enrolled
     }
 
     public func claim(_ nonce: String, appliance: Appliance.ID, at: Timestamp) -> Bool {
