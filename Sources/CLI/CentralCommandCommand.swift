@@ -5,11 +5,91 @@ import EvidenceCrypto
 import Foundation
 import Logging
 import SQLStorage
+import VigilAPI
 
-/// `vigil central`: the fleet server on embedded defaults (SQLite under --data-dir) or PostgreSQL.
+/// `vigil central`: the fleet server (`serve`, the default) and its administration.
 struct CentralCommandCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "central",
+        abstract: "Central Command, the fleet server.",
+        subcommands: [CentralServe.self, CentralBootstrap.self],
+        defaultSubcommand: CentralServe.self)
+}
+
+/// Where Central Command's data lives; shared by every `vigil central` subcommand.
+struct CentralDataOptions: ParsableArguments {
+    @Option(name: .long, help: "Data directory (created with mode 0700).")
+    var dataDir = "vigil-data"
+
+    @Option(name: .long, help: "PostgreSQL URL (postgres://user:password@host:5432/database[?sslmode=disable]).")
+    var databaseURL: String?
+
+    func configuration() throws -> DatabaseConfiguration {
+        guard let databaseURL else { return .sqlite(path: "\(dataDir)/vigil.sqlite") }
+        do {
+            return .postgres(try .init(url: databaseURL))
+        } catch {
+            throw ValidationError("--database-url: \(error)")
+        }
+    }
+
+    func validate() throws { _ = try configuration() }
+
+    /// Opens and migrates the database.
+    func open(logger: Logger) async throws -> VigilDatabase {
+        try Output.ensureDirectory(dataDir, mode: 0o700)
+        let configuration = try configuration()
+        do {
+            let database = try await VigilDatabase.open(configuration, logger: logger)
+            let applied = try await database.migrate()
+            logger.info(
+                "database ready", metadata: ["database": "\(configuration)", "migrations_applied": "\(applied)"])
+            return database
+        } catch {
+            throw CLIError("\(error)")
+        }
+    }
+}
+
+/// `vigil central bootstrap`: creates a platform API key and prints it once.
+struct CentralBootstrap: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bootstrap",
+        abstract: "Create a platform operator API key (printed once; only its hash is stored).")
+
+    @OptionGroup var data: CentralDataOptions
+
+    @Option(name: .long, help: "A name for the key, shown in key lists.")
+    var name = "platform operator"
+
+    @Flag(name: .long, help: "Print the result as JSON.")
+    var json = false
+
+    func run() async throws {
+        var logger = Logger(label: "vigil.central")
+        logger.logLevel = .warning
+        let database = try await data.open(logger: logger)
+        let (token, key) = APIKeyTokens.generate(partner: nil, name: name, at: Timestamp.now())
+        do {
+            try await SQLAPIKeyStore(database: database).create(key)
+        } catch {
+            await database.close()
+            throw CLIError(error.description)
+        }
+        await database.close()
+        if json {
+            try Output.printJSON(APIKeyCreated(id: key.id.rawValue, partnerID: nil, name: key.name, token: token))
+        } else {
+            print("Platform API key \(key.id) created. It is shown once; store it safely:")
+            print(token)
+        }
+    }
+}
+
+/// `vigil central [serve]`: the fleet server on embedded defaults (SQLite under --data-dir) or PostgreSQL.
+struct CentralServe: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
         abstract: "Run Central Command, the fleet server.",
         discussion: """
             With no --database-url everything lives under --data-dir: the SQLite database \
@@ -17,17 +97,13 @@ struct CentralCommandCommand: AsyncParsableCommand {
             instances may share one PostgreSQL database. Stops cleanly on SIGTERM or SIGINT.
             """)
 
-    @Option(name: .long, help: "Data directory (created with mode 0700).")
-    var dataDir = "vigil-data"
+    @OptionGroup var data: CentralDataOptions
 
     @Option(name: .long, help: "Address to listen on.")
     var host = "127.0.0.1"
 
     @Option(name: .long, help: "Port to listen on.")
     var port = 8420
-
-    @Option(name: .long, help: "PostgreSQL URL (postgres://user:password@host:5432/database[?sslmode=disable]).")
-    var databaseURL: String?
 
     func validate() throws {
         guard (1...65535).contains(port) else { throw ValidationError("--port must be 1–65535") }
@@ -36,27 +112,8 @@ struct CentralCommandCommand: AsyncParsableCommand {
     func run() async throws {
         var logger = Logger(label: "vigil.central")
         logger.logLevel = .info
-        try Output.ensureDirectory(dataDir, mode: 0o700)
-        let configuration: DatabaseConfiguration
-        if let databaseURL {
-            do {
-                configuration = .postgres(try .init(url: databaseURL))
-            } catch {
-                throw ValidationError("--database-url: \(error)")
-            }
-        } else {
-            configuration = .sqlite(path: "\(dataDir)/vigil.sqlite")
-        }
-        let database: VigilDatabase
-        do {
-            database = try await VigilDatabase.open(configuration, logger: logger)
-            let applied = try await database.migrate()
-            logger.info(
-                "database ready", metadata: ["database": "\(configuration)", "migrations_applied": "\(applied)"])
-        } catch {
-            throw CLIError("\(error)")
-        }
-        let keyPath = "\(dataDir)/server-key.pem"
+        let database = try await data.open(logger: logger)
+        let keyPath = "\(data.dataDir)/server-key.pem"
         let key: SigningKey
         do {
             if FileManager.default.fileExists(atPath: keyPath) {
@@ -73,7 +130,7 @@ struct CentralCommandCommand: AsyncParsableCommand {
         let services = CentralServices(
             tenancy: SQLTenancyStore(database: database), evidence: SQLEvidenceStore(database: database),
             events: SQLAuditLog(database: database), nonces: SQLNonceStore(database: database),
-            enrolment: SQLEnrolmentStore(database: database),
+            enrolment: SQLEnrolmentStore(database: database), apiKeys: SQLAPIKeyStore(database: database),
             identity: ServerIdentity(name: "vigil.central/\(host):\(port)", key: key),
             readiness: {
                 do {

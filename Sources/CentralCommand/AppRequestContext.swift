@@ -6,6 +6,8 @@ public struct AppRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
     /// Set by `ApplianceAuthenticator` once the request's signature has been verified.
     public var applianceID: Appliance.ID?
+    /// Set by `OperatorAuthenticator` for operator and partner API calls.
+    public var principal: Principal?
 
     public init(source: Source) {
         self.coreContext = .init(source: source)

@@ -13,6 +13,16 @@ public enum CentralRoutes {
         ("GET", "/api/v1/openapi.json"),
         ("POST", "/api/v1/appliance/enrol"),
         ("POST", "/api/v1/appliance/evidence"),
+        ("GET", "/api/v1/partners"),
+        ("POST", "/api/v1/partners"),
+        ("GET", "/api/v1/partners/{partner}/clients"),
+        ("POST", "/api/v1/partners/{partner}/clients"),
+        ("POST", "/api/v1/partners/{partner}/api-keys"),
+        ("GET", "/api/v1/clients/{client}/sites"),
+        ("POST", "/api/v1/clients/{client}/sites"),
+        ("POST", "/api/v1/sites/{site}/claim-codes"),
+        ("GET", "/api/v1/sites/{site}/appliances"),
+        ("GET", "/api/v1/sites/{site}/evidence"),
     ]
 }
 
@@ -69,6 +79,7 @@ public func buildRouter(services: CentralServices) -> Router<AppRequestContext> 
             }
             return try JSONResponse.make(result)
         }
+    TenancyController(services: services, enrolment: enrolment).register(on: router)
     return router
 }
 

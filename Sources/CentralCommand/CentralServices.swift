@@ -9,6 +9,7 @@ public struct CentralServices: Sendable {
     public var events: any SecurityEventSink
     public var nonces: any NonceStore
     public var enrolment: any EnrolmentStore
+    public var apiKeys: any APIKeyStore
     public var identity: ServerIdentity
     public var clock: @Sendable () -> Timestamp
     /// Whether the database answers, and its name for `/readyz`.
@@ -16,7 +17,7 @@ public struct CentralServices: Sendable {
 
     public init(
         tenancy: any TenancyStore, evidence: any EvidenceStore, events: any SecurityEventSink, nonces: any NonceStore,
-        enrolment: any EnrolmentStore, identity: ServerIdentity,
+        enrolment: any EnrolmentStore, apiKeys: any APIKeyStore, identity: ServerIdentity,
         clock: @escaping @Sendable () -> Timestamp = { Timestamp.now() },
         readiness: @escaping @Sendable () async -> (ready: Bool, database: String)
     ) {
@@ -25,6 +26,7 @@ public struct CentralServices: Sendable {
         self.events = events
         self.nonces = nonces
         self.enrolment = enrolment
+        self.apiKeys = apiKeys
         self.identity = identity
         self.clock = clock
         self.readiness = readiness

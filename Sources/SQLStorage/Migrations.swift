@@ -109,5 +109,21 @@ public enum Migrations {
                 "CREATE INDEX claim_codes_by_site ON claim_codes (site_id)",
             ]
         },
+        Migration(version: 4, name: "API keys") { _ in
+            [
+                """
+                CREATE TABLE api_keys (
+                    id TEXT PRIMARY KEY,
+                    partner_id TEXT REFERENCES partners (id),
+                    name TEXT NOT NULL,
+                    secret_hash TEXT NOT NULL,
+                    created_at BIGINT NOT NULL,
+                    revoked_at BIGINT,
+                    last_used_at BIGINT
+                )
+                """,
+                "CREATE INDEX api_keys_by_partner ON api_keys (partner_id)",
+            ]
+        },
     ]
 }

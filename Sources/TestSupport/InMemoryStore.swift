@@ -2,7 +2,7 @@ public import Compliance
 
 /// The in-memory implementation of the storage ports: the same rules as the SQL stores, checked
 /// by the same contract tests, for tests of code above storage.
-public actor InMemoryStore: TenancyStore, EvidenceStore, NonceStore, EnrolmentStore {
+public actor InMemoryStore: TenancyStore, EvidenceStore, NonceStore, EnrolmentStore, APIKeyStore {
     var partnersByID: [Partner.ID: Partner] = [:]
     var clientsByID: [Client.ID: Client] = [:]
     var sitesByID: [Site.ID: Site] = [:]
@@ -11,6 +11,7 @@ public actor InMemoryStore: TenancyStore, EvidenceStore, NonceStore, EnrolmentSt
     var chains: [Appliance.ID: [StoredBundle]] = [:]
     var bundleIDs: Set<Identifier<EvidenceBundle>> = []
     var nonces: Set<String> = []
+    var apiKeys: [APIKey.ID: APIKey] = [:]
     var claimCodes: [HexDigest: (site: Site.ID, expiresAt: Timestamp, used: Bool)] = [:]
 
     public init() {}
@@ -138,6 +139,22 @@ public actor InMemoryStore: TenancyStore, EvidenceStore, NonceStore, EnrolmentSt
         try create(enrolled)
         claimCodes[hash]?.used = true
         return enrolled
+    }
+
+    public func create(_ key: APIKey) throws(StoreError) {
+        try TextRules.checkName(key.name, field: "API key name")
+        if let partner = key.partnerID, partnersByID[partner] == nil { throw .notFound("partner \(partner)") }
+        guard apiKeys[key.id] == nil else { throw .conflict("API key \(key.id) exists already") }
+        apiKeys[key.id] = key
+    }
+
+    public func apiKey(_ id: APIKey.ID) -> APIKey? { apiKeys[id] }
+
+    public func touch(_ id: APIKey.ID, at: Timestamp) { apiKeys[id]?.lastUsedAt = at }
+
+    public func revoke(_ id: APIKey.ID, at: Timestamp) throws(StoreError) {
+        guard let key = apiKeys[id] else { throw .notFound("API key \(id)") }
+        if key.revokedAt == nil { apiKeys[id]?.revokedAt = at }
     }
 
     public func claim(_ nonce: String, appliance: Appliance.ID, at: Timestamp) -> Bool {

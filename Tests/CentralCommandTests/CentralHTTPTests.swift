@@ -18,7 +18,7 @@ import VigilAPI
 
     func services(ready: Bool = true) -> CentralServices {
         CentralServices(
-            tenancy: store, evidence: store, events: events, nonces: store, enrolment: store,
+            tenancy: store, evidence: store, events: events, nonces: store, enrolment: store, apiKeys: store,
             identity: ServerIdentity(name: "vigil.central/test", key: EvidenceIngestorTests.serverKey),
             clock: { Self.now }, readiness: { (ready, "memory") })
     }

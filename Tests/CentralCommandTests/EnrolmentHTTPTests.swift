@@ -18,6 +18,7 @@ import VigilAPI
     func services() -> CentralServices {
         CentralServices(
             tenancy: store, evidence: store, events: InMemorySecurityEventSink(), nonces: store, enrolment: store,
+            apiKeys: store,
             identity: identity, clock: { CentralHTTPTests.now }, readiness: { (true, "memory") })
     }
 
@@ -134,6 +135,7 @@ import VigilAPI
         // The code expires one second after creation; the server's clock is fixed, so move it on.
         let later = CentralServices(
             tenancy: store, evidence: store, events: InMemorySecurityEventSink(), nonces: store, enrolment: store,
+            apiKeys: store,
             identity: identity, clock: { CentralHTTPTests.now.adding(milliseconds: 5000) },
             readiness: { (true, "memory") })
         try await Application(router: buildRouter(services: later)).test(.router) { client in

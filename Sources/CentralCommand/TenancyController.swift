@@ -1,0 +1,165 @@
+import Compliance
+import Foundation
+import HTTPTypes
+import Hummingbird
+import VigilAPI
+
+/// The operator and partner API for the tenancy tree, claim codes, API keys and evidence
+/// listings. Every object is looked up through its partner and refused with 404 — the same answer
+/// as for a missing object — when the caller's principal may not see that partner.
+struct TenancyController {
+    let services: CentralServices
+    let enrolment: EnrolmentService
+
+    func register(on router: Router<AppRequestContext>) {
+        let api = router.group("/api/v1")
+            .add(middleware: OperatorAuthenticator(keys: services.apiKeys, clock: services.clock))
+        api.get("partners") { _, context in
+            let principal = try Self.principal(context)
+            let all = try await store { try await services.tenancy.partners() }
+            return try JSONResponse.make(all.filter { principal.mayAccess($0.id) })
+        }
+        api.post("partners") { request, context in
+            guard try Self.principal(context) == .platform else {
+                throw HTTPError(.forbidden, message: "only the platform operator creates partners")
+            }
+            let body = try await JSONRequest.decode(CreatePartner.self, from: request, context: context)
+            let partner = Partner(id: .random(prefix: "partner"), name: body.name)
+            try await store { try await services.tenancy.create(partner) }
+            return try JSONResponse.make(partner, status: .created)
+        }
+        api.get("partners/:partner/clients") { _, context in
+            let partner = try await visiblePartner(context)
+            return try JSONResponse.make(try await store { try await services.tenancy.clients(of: partner) })
+        }
+        api.post("partners/:partner/clients") { request, context in
+            let partner = try await visiblePartner(context)
+            let body = try await JSONRequest.decode(CreateClient.self, from: request, context: context)
+            let client = Client(id: .random(prefix: "client"), partnerID: partner, name: body.name)
+            try await store { try await services.tenancy.create(client) }
+            return try JSONResponse.make(client, status: .created)
+        }
+        api.post("partners/:partner/api-keys") { request, context in
+            let partner = try await visiblePartner(context)
+            let body = try await JSONRequest.decode(CreateAPIKey.self, from: request, context: context)
+            let (token, key) = APIKeyTokens.generate(partner: partner, name: body.name, at: services.clock())
+            try await store { try await services.apiKeys.create(key) }
+            return try JSONResponse.make(
+                APIKeyCreated(id: key.id.rawValue, partnerID: partner.rawValue, name: key.name, token: token),
+                status: .created)
+        }
+        api.get("clients/:client/sites") { _, context in
+            let client = try await visibleClient(context)
+            return try JSONResponse.make(try await store { try await services.tenancy.sites(of: client.id) })
+        }
+        api.post("clients/:client/sites") { request, context in
+            let client = try await visibleClient(context)
+            let body = try await JSONRequest.decode(CreateSite.self, from: request, context: context)
+            guard TimeZone(identifier: body.timeZone) != nil else {
+                throw HTTPError(
+                    .badRequest, message: "time_zone \(String(reflecting: body.timeZone)) is not an IANA time zone")
+            }
+            let site = Site(id: .random(prefix: "site"), clientID: client.id, name: body.name, timeZone: body.timeZone)
+            try await store { try await services.tenancy.create(site) }
+            return try JSONResponse.make(site, status: .created)
+        }
+        api.post("sites/:site/claim-codes") { request, context in
+            let site = try await visibleSite(context)
+            let body = try await JSONRequest.decode(CreateClaimCode.self, from: request, context: context)
+            let seconds = body.validForSeconds ?? 7 * 86_400
+            guard (60...(30 * 86_400)).contains(seconds) else {
+                throw HTTPError(.badRequest, message: "valid_for_seconds must be between 60 and 2592000 (30 days)")
+            }
+            let created = try await store { try await enrolment.createClaimCode(site: site.id, validFor: seconds) }
+            return try JSONResponse.make(
+                ClaimCodeCreated(
+                    code: created.code, siteID: site.id.rawValue, expiresAt: created.expiresAt.description),
+                status: .created)
+        }
+        api.get("sites/:site/appliances") { _, context in
+            let site = try await visibleSite(context)
+            return try JSONResponse.make(try await store { try await services.tenancy.appliances(at: site.id) })
+        }
+        api.get("sites/:site/evidence") { request, context in
+            let site = try await visibleSite(context)
+            let query = request.uri.queryParameters
+            func time(_ name: String, default value: Timestamp) throws -> Timestamp {
+                guard let text = query[name[...]] else { return value }
+                do {
+                    return try Timestamp(parsing: String(text))
+                } catch {
+                    throw HTTPError(.badRequest, message: "\(name): \(error.description)")
+                }
+            }
+            let from = try time("from", default: Timestamp(millisecondsSinceEpoch: 0))
+            let to = try time("to", default: services.clock().adding(milliseconds: 1))
+            let limit =
+                try query["limit"].map { text -> Int in
+                    guard let value = Int(text), (1...10_000).contains(value) else {
+                        throw HTTPError(.badRequest, message: "limit must be 1–10000")
+                    }
+                    return value
+                } ?? 1000
+            let bundles = try await store {
+                try await services.evidence.bundles(site: site.id, from: from, to: to, limit: limit)
+            }
+            return try JSONResponse.make(
+                bundles.map {
+                    EvidenceSummary(
+                        bundleID: $0.bundleID.rawValue, applianceID: $0.applianceID.rawValue, sequence: $0.sequence,
+                        hostID: $0.hostID.rawValue, observedAt: $0.observedAt.description, hash: $0.hash.hex)
+                })
+        }
+    }
+
+    static func principal(_ context: AppRequestContext) throws -> Principal {
+        guard let principal = context.principal else { throw HTTPError(.unauthorized) }
+        return principal
+    }
+
+    /// Runs a storage call and maps `StoreError` to the HTTP answer for it.
+    func store<T>(_ body: () async throws -> T) async throws -> T {
+        do {
+            return try await body()
+        } catch let error as StoreError {
+            switch error {
+            case .notFound(let what): throw HTTPError(.notFound, message: "\(what) not found")
+            case .conflict(let what): throw HTTPError(.conflict, message: what)
+            case .invalid(let what): throw HTTPError(.badRequest, message: what)
+            case .unavailable: throw HTTPError(.serviceUnavailable, message: "storage unavailable; retry later")
+            }
+        }
+    }
+
+    func parameter<T>(_ name: String, _ context: AppRequestContext, _ make: (String) throws -> T) throws -> T {
+        guard let text = context.parameters.get(name), let value = try? make(text) else {
+            throw HTTPError(.notFound, message: "\(name) not found")
+        }
+        return value
+    }
+
+    func visiblePartner(_ context: AppRequestContext) async throws -> Partner.ID {
+        let id = try parameter("partner", context) { try Partner.ID($0) }
+        guard try Self.principal(context).mayAccess(id),
+            try await store({ try await services.tenancy.partner(id) }) != nil
+        else { throw HTTPError(.notFound, message: "partner \(id) not found") }
+        return id
+    }
+
+    func visibleClient(_ context: AppRequestContext) async throws -> Client {
+        let id = try parameter("client", context) { try Client.ID($0) }
+        guard let client = try await store({ try await services.tenancy.client(id) }),
+            try Self.principal(context).mayAccess(client.partnerID)
+        else { throw HTTPError(.notFound, message: "client \(id) not found") }
+        return client
+    }
+
+    func visibleSite(_ context: AppRequestContext) async throws -> Site {
+        let id = try parameter("site", context) { try Site.ID($0) }
+        guard let site = try await store({ try await services.tenancy.site(id) }),
+            let client = try await store({ try await services.tenancy.client(site.clientID) }),
+            try Self.principal(context).mayAccess(client.partnerID)
+        else { throw HTTPError(.notFound, message: "site \(id) not found") }
+        return site
+    }
+}
