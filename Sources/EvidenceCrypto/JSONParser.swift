@@ -201,43 +201,56 @@ extension JSONParser {
 
         mutating func parseString() throws(JSONError) -> String {
             position += 1
-            var scalars = String.UnicodeScalarView()
-            var runStart = position
-            func flush(_ end: Int) throws(JSONError) {
-                guard end > runStart else { return }
-                let run = UnsafeRawBufferPointer(rebasing: bytes[runStart..<end])
-                guard let decoded = String(validating: run, as: UTF8.self) else {
-                    throw JSONError(.invalidUTF8, at: runStart)
+            let start = position
+            // Fast path: no escapes, so the string is exactly its bytes (validated once as UTF-8).
+            while position < bytes.count {
+                let byte = bytes[position]
+                if byte == UInt8(ascii: "\"") {
+                    let run = UnsafeRawBufferPointer(rebasing: bytes[start..<position])
+                    guard let text = String(validating: run, as: UTF8.self) else {
+                        throw JSONError(.invalidUTF8, at: start)
+                    }
+                    position += 1
+                    return text
                 }
-                scalars.append(contentsOf: decoded.unicodeScalars)
+                if byte == UInt8(ascii: "\\") { break }
+                if byte < 0x20 { throw JSONError(.controlCharacterInString, at: position) }
+                position += 1
+            }
+            // Slow path: decode escapes into UTF-8 bytes, then validate the whole string once.
+            var utf8 = Array(bytes[start..<position])
+            func appendScalar(_ scalar: Unicode.Scalar) {
+                utf8.append(contentsOf: UTF8.encode(scalar).map { Array($0) } ?? [])
             }
             while true {
                 guard position < bytes.count else { throw JSONError(.unexpectedEnd, at: position) }
                 let byte = bytes[position]
                 if byte == UInt8(ascii: "\"") {
-                    try flush(position)
                     position += 1
-                    return String(scalars)
+                    guard let text = String(validating: utf8, as: UTF8.self) else {
+                        throw JSONError(.invalidUTF8, at: start)
+                    }
+                    return text
                 }
                 if byte < 0x20 { throw JSONError(.controlCharacterInString, at: position) }
                 if byte != UInt8(ascii: "\\") {
+                    utf8.append(byte)
                     position += 1
                     continue
                 }
-                try flush(position)
                 let escapeStart = position
                 position += 1
                 let kind = try peek()
                 position += 1
                 switch kind {
-                case UInt8(ascii: "\""): scalars.append("\"")
-                case UInt8(ascii: "\\"): scalars.append("\\")
-                case UInt8(ascii: "/"): scalars.append("/")
-                case UInt8(ascii: "b"): scalars.append("\u{08}")
-                case UInt8(ascii: "f"): scalars.append("\u{0C}")
-                case UInt8(ascii: "n"): scalars.append("\n")
-                case UInt8(ascii: "r"): scalars.append("\r")
-                case UInt8(ascii: "t"): scalars.append("\t")
+                case UInt8(ascii: "\""): utf8.append(UInt8(ascii: "\""))
+                case UInt8(ascii: "\\"): utf8.append(UInt8(ascii: "\\"))
+                case UInt8(ascii: "/"): utf8.append(UInt8(ascii: "/"))
+                case UInt8(ascii: "b"): utf8.append(0x08)
+                case UInt8(ascii: "f"): utf8.append(0x0C)
+                case UInt8(ascii: "n"): utf8.append(0x0A)
+                case UInt8(ascii: "r"): utf8.append(0x0D)
+                case UInt8(ascii: "t"): utf8.append(0x09)
                 case UInt8(ascii: "u"):
                     let unit = try hex4(at: escapeStart)
                     if (0xD800...0xDBFF).contains(unit) {
@@ -246,24 +259,19 @@ extension JSONParser {
                         else { throw JSONError(.loneSurrogate, at: escapeStart) }
                         position += 2
                         let low = try hex4(at: escapeStart)
-                        guard (0xDC00...0xDFFF).contains(low) else {
-                            throw JSONError(.loneSurrogate, at: escapeStart)
-                        }
-                        let value = 0x10000 + ((unit - 0xD800) << 10) + (low - 0xDC00)
-                        guard let scalar = Unicode.Scalar(value) else {
-                            throw JSONError(.loneSurrogate, at: escapeStart)
-                        }
-                        scalars.append(scalar)
+                        guard (0xDC00...0xDFFF).contains(low),
+                            let scalar = Unicode.Scalar(0x10000 + ((unit - 0xD800) << 10) + (low - 0xDC00))
+                        else { throw JSONError(.loneSurrogate, at: escapeStart) }
+                        appendScalar(scalar)
                     } else {
                         guard let scalar = Unicode.Scalar(unit) else {
                             throw JSONError(.loneSurrogate, at: escapeStart)
                         }
-                        scalars.append(scalar)
+                        appendScalar(scalar)
                     }
                 default:
                     throw JSONError(.invalidEscape, at: escapeStart)
                 }
-                runStart = position
             }
         }
 
