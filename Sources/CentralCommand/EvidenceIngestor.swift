@@ -153,6 +153,7 @@ public struct EvidenceIngestor: Sendable {
         var missing: [SequenceRange] = []
         do {
             let head = try await evidence.head(of: applianceID)
+            let usedIDs = try await evidence.existingBundleIDs(candidates.map(\.stored.bundleID))
             var nextSequence = (head?.sequence ?? 0) + 1
             var previousHash = head?.hash ?? .zero
             var blocked = false
@@ -192,13 +193,11 @@ public struct EvidenceIngestor: Sendable {
                         "bundle \(stored.sequence) does not link to bundle \(stored.sequence - 1)", security: true)
                     continue
                 }
-                if let other = try await evidence.bundle(stored.bundleID)
-                    ?? accepted.first(where: { $0.bundleID == stored.bundleID })
-                {
+                if usedIDs.contains(stored.bundleID) || accepted.contains(where: { $0.bundleID == stored.bundleID }) {
                     blocked = true
                     refuse(
                         candidate.index, candidate.bundle, .idReused,
-                        "bundle ID \(stored.bundleID) is already used by bundle \(other.sequence)", security: true)
+                        "bundle ID \(stored.bundleID) is already used by another bundle", security: true)
                     continue
                 }
                 accepted.append(stored)

@@ -12,6 +12,11 @@ public protocol EvidenceStore: Sendable {
 
     func bundle(_ id: Identifier<EvidenceBundle>) async throws(StoreError) -> StoredBundle?
 
+    /// Which of `ids` are already stored (one query for a whole upload).
+    func existingBundleIDs(_ ids: [Identifier<EvidenceBundle>]) async throws(StoreError) -> Set<
+        Identifier<EvidenceBundle>
+    >
+
     /// The bundle at `sequence` of `appliance`'s chain.
     func bundle(appliance: Appliance.ID, sequence: Int64) async throws(StoreError) -> StoredBundle?
 

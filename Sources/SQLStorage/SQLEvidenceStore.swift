@@ -60,19 +60,29 @@ public struct SQLEvidenceStore: EvidenceStore {
             guard first.previousHash.hex == headHash else {
                 throw StoreError.conflict("bundle \(first.sequence) does not link to the stored bundle \(headSequence)")
             }
-            for bundle in bundles {
-                try await sql.raw(
-                    """
+            // Multi-row inserts: one round trip per 50 bundles instead of one per bundle.
+            var start = 0
+            while start < bundles.count {
+                let chunk = bundles[start..<min(start + 50, bundles.count)]
+                var query: SQLQueryString = """
                     INSERT INTO evidence_bundles
                         (appliance_id, sequence, bundle_id, site_id, host_id, observed_at, hash, prev_hash,
                          canonical_bytes, signature, received_at)
-                    VALUES (\(bind: bundle.applianceID.rawValue), \(bind: bundle.sequence), \(bind: bundle.bundleID.rawValue),
-                            \(bind: bundle.siteID.rawValue), \(bind: bundle.hostID.rawValue),
-                            \(bind: bundle.observedAt.millisecondsSinceEpoch), \(bind: bundle.hash.hex),
-                            \(bind: bundle.previousHash.hex), \(bind: Data(bundle.canonicalBytes)), \(bind: Data(bundle.signature)),
-                            \(bind: bundle.receivedAt.millisecondsSinceEpoch))
+                    VALUES
                     """
-                ).run()
+                for (offset, bundle) in chunk.enumerated() {
+                    query.appendLiteral(offset == 0 ? " (" : ", (")
+                    let values: [any Encodable & Sendable] = [
+                        bundle.applianceID.rawValue, bundle.sequence, bundle.bundleID.rawValue, bundle.siteID.rawValue,
+                        bundle.hostID.rawValue, bundle.observedAt.millisecondsSinceEpoch, bundle.hash.hex,
+                        bundle.previousHash.hex, Data(bundle.canonicalBytes), Data(bundle.signature),
+                        bundle.receivedAt.millisecondsSinceEpoch,
+                    ]
+                    query.appendInterpolation(binds: values)
+                    query.appendLiteral(")")
+                }
+                try await sql.raw(query).run()
+                start += chunk.count
             }
         }
     }
@@ -81,6 +91,27 @@ public struct SQLEvidenceStore: EvidenceStore {
         try await database.read { sql in
             try await sql.raw("SELECT * FROM evidence_bundles WHERE bundle_id = \(bind: id.rawValue)").first().map(
                 Self.bundle)
+        }
+    }
+
+    public func existingBundleIDs(_ ids: [Identifier<EvidenceBundle>]) async throws(StoreError)
+        -> Set<Identifier<EvidenceBundle>>
+    {
+        guard !ids.isEmpty else { return [] }
+        return try await database.read { sql in
+            var found: Set<Identifier<EvidenceBundle>> = []
+            var start = 0
+            while start < ids.count {
+                let chunk = ids[start..<min(start + 500, ids.count)].map(\.rawValue)
+                let rows = try await sql.raw(
+                    "SELECT bundle_id FROM evidence_bundles WHERE bundle_id IN (\(binds: chunk))"
+                ).all()
+                for row in rows {
+                    found.insert(try Identifier<EvidenceBundle>(row.decode(column: "bundle_id", as: String.self)))
+                }
+                start += chunk.count
+            }
+            return found
         }
     }
 

@@ -161,6 +161,10 @@ public actor InMemoryStore: TenancyStore, EvidenceStore, NonceStore, EnrolmentSt
         nonces.insert("\(appliance)\u{0}\(nonce)").inserted
     }
 
+    public func existingBundleIDs(_ ids: [Identifier<EvidenceBundle>]) -> Set<Identifier<EvidenceBundle>> {
+        Set(ids.filter { bundleIDs.contains($0) })
+    }
+
     public func bundle(appliance: Appliance.ID, sequence: Int64) -> StoredBundle? {
         chains[appliance]?.first { $0.sequence == sequence }
     }

@@ -186,6 +186,25 @@ import Testing
         }
     }
 
+    /// Large batches are written in chunks and looked up in chunks; nothing may be lost at the seams.
+    @Test(arguments: Backend.available)
+    func appendsALargeBatchAndFindsExistingIDsInBulk(backend: Backend) async throws {
+        try await withStores(backend) { stores in
+            try await seed(stores)
+            let bundles = try chain(120)
+            try await stores.evidence.append(bundles)
+            #expect(try await stores.evidence.head(of: try Appliance.ID("appliance-a"))?.sequence == 120)
+            for sequence in [1, 50, 51, 100, 101, 120] {
+                let stored = try await stores.evidence.bundle(
+                    appliance: try Appliance.ID("appliance-a"), sequence: Int64(sequence))
+                #expect(stored == bundles[sequence - 1])
+            }
+            let unknown = try (0..<500).map { try Identifier<EvidenceBundle>("unknown-\($0)") }
+            let found = try await stores.evidence.existingBundleIDs(unknown + bundles.map(\.bundleID))
+            #expect(found == Set(bundles.map(\.bundleID)))
+        }
+    }
+
     @Test(arguments: Backend.available)
     func refusesEvidenceOfUnknownAppliances(backend: Backend) async throws {
         try await withStores(backend) { stores in
