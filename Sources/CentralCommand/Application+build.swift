@@ -151,7 +151,7 @@ enum JSONRequest {
             _ = try EvidenceCryptoJSON.parse(bytes)
             return try JSONDecoder().decode(T.self, from: Data(bytes))
         } catch let error as DecodingError {
-            throw HTTPError(.badRequest, message: "request body: \(EvidenceIngestor.describe(error))")
+            throw HTTPError(.badRequest, message: "request body: \(DecodingErrorText.describe(error))")
         } catch {
             throw HTTPError(.badRequest, message: "request body is not valid JSON: \(error)")
         }

@@ -112,7 +112,8 @@ public struct EvidenceIngestor: Sendable {
                 try bundle.validate()
             } catch {
                 refuse(
-                    index, nil, .malformed, "not a valid vigil.evidence/v1 bundle: \(Self.describe(error))",
+                    index, nil, .malformed,
+                    "not a valid vigil.evidence/v1 bundle: \(DecodingErrorText.describe(error))",
                     security: false)
                 continue
             }
@@ -228,17 +229,6 @@ public struct EvidenceIngestor: Sendable {
             return try identity.sign(receipt)
         } catch {
             throw .storage(.invalid("cannot sign receipt: \(error)"))
-        }
-    }
-
-    static func describe(_ error: any Error) -> String {
-        switch error {
-        case let domain as DomainError: return domain.description
-        case DecodingError.keyNotFound(let key, _): return "missing field \(key.stringValue)"
-        case DecodingError.typeMismatch(_, let context), DecodingError.valueNotFound(_, let context):
-            return "wrong type at \(context.codingPath.map(\.stringValue).joined(separator: "."))"
-        case DecodingError.dataCorrupted(let context): return context.debugDescription
-        default: return String(describing: error)
         }
     }
 }

@@ -155,7 +155,7 @@ private struct Run {
         } catch let error as JSONError {
             fail(.invalidJSON, file, "\(file): \(error)")
         } catch {
-            fail(.notAnEvidenceSet, file, "\(file) is not a valid manifest: \(Self.describe(decodingError: error))")
+            fail(.notAnEvidenceSet, file, "\(file) is not a valid manifest: \(DecodingErrorText.describe(error))")
         }
         return false
     }
@@ -378,7 +378,7 @@ private struct Run {
                     _ = try JSONParser().parse(bytes)
                     proof = try JSONDecoder().decode(MerkleProofFile.self, from: Data(bytes))
                 } catch {
-                    fail(.badProof, file, "\(file) is not a valid proof: \(Self.describe(decodingError: error))")
+                    fail(.badProof, file, "\(file) is not a valid proof: \(DecodingErrorText.describe(error))")
                     continue
                 }
                 let decoded = proof.hashes.compactMap { Base64.decode($0).flatMap { Hash32(bytes: $0) } }
@@ -724,17 +724,6 @@ private struct Run {
                 }
             }
             return outcome
-        }
-    }
-
-    static func describe(decodingError error: any Error) -> String {
-        switch error {
-        case let jsonError as JSONError: return jsonError.description
-        case DecodingError.keyNotFound(let key, _): return "missing field \(key.stringValue)"
-        case DecodingError.typeMismatch(_, let context), DecodingError.valueNotFound(_, let context):
-            return "wrong type at \(context.codingPath.map(\.stringValue).joined(separator: "."))"
-        case DecodingError.dataCorrupted(let context): return context.debugDescription
-        default: return String(describing: error)
         }
     }
 }
