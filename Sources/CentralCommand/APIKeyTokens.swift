@@ -7,8 +7,10 @@ public enum APIKeyTokens {
     /// A new key for `partner` (nil: platform) and the token to show once.
     public static func generate(partner: Partner.ID?, name: String, at: Timestamp) -> (token: String, key: APIKey) {
         var generator = SystemRandomNumberGenerator()
-        let secret = (0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) }
-        let secretHex = Hash32(bytes: secret).map(\.hex) ?? ""
+        let secretHex = (0..<32).map { _ in
+            let byte = UInt8.random(in: 0...255, using: &generator)
+            return String(byte >> 4, radix: 16) + String(byte & 0x0F, radix: 16)
+        }.joined()
         let id = APIKey.ID.random(prefix: "key")
         let key = APIKey(id: id, partnerID: partner, name: name, secretHash: hash(secretHex), createdAt: at)
         return ("vigil_\(id.rawValue)_\(secretHex)", key)
@@ -27,9 +29,7 @@ public enum APIKeyTokens {
         return (id, secret)
     }
 
-    static func hash(_ secret: String) -> HexDigest {
-        (try? HexDigest(hex: Hash32.sha256(Array(secret.utf8)).hex)) ?? .zero
-    }
+    static func hash(_ secret: String) -> HexDigest { .sha256(secret) }
 
     /// Whether `secret` matches `key`, comparing every byte.
     public static func matches(_ secret: String, _ key: APIKey) -> Bool {

@@ -1,4 +1,5 @@
 import Compliance
+import EvidenceCrypto
 import Foundation
 import HTTPTypes
 public import Hummingbird
@@ -148,7 +149,7 @@ enum JSONRequest {
         let buffer = try await request.body.collect(upTo: context.maxUploadSize)
         let bytes = Array(buffer.readableBytesView)
         do {
-            _ = try EvidenceCryptoJSON.parse(bytes)
+            _ = try JSONParser(maximumDepth: 64, maximumSize: context.maxUploadSize).parse(bytes)
             return try JSONDecoder().decode(T.self, from: Data(bytes))
         } catch let error as DecodingError {
             throw HTTPError(.badRequest, message: "request body: \(DecodingErrorText.describe(error))")

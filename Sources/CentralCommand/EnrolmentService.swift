@@ -48,10 +48,7 @@ public enum ClaimCode {
     }
 
     /// The stored form: SHA-256 of the normalised code.
-    public static func hash(normalized: String) -> HexDigest {
-        // Hash32's hex is always 64 lowercase hex digits.
-        (try? HexDigest(hex: Hash32.sha256(Array(normalized.utf8)).hex)) ?? .zero
-    }
+    public static func hash(normalized: String) -> HexDigest { .sha256(normalized) }
 }
 
 /// Creates claim codes and enrols appliances with them.
@@ -89,8 +86,10 @@ public struct EnrolmentService: Sendable {
         else {
             throw .malformed("public_key must be base64 of a 32-byte Ed25519 public key")
         }
-        guard (1...200).contains(request.softwareRevision.count) else {
-            throw .malformed("software_revision must be 1–200 characters")
+        do {
+            try TextRules.checkName(request.softwareRevision, field: "software_revision")
+        } catch {
+            throw .malformed(error.description)
         }
         let now = clock()
         let skew = request.timestamp - now.millisecondsSinceEpoch / 1000

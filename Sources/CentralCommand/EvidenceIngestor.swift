@@ -135,8 +135,7 @@ public struct EvidenceIngestor: Sendable {
                     "bundle \(bundle.sequence) names site \(bundle.siteID), not \(appliance.siteID)", security: true)
                 continue
             }
-            let hash = Hash32.sha256(bytes)
-            guard let hex = try? HexDigest(hex: hash.hex) else { continue }
+            let hex = HexDigest(Hash32.sha256(bytes))
             candidates.append(
                 Candidate(
                     index: index, bundle: bundle,

@@ -531,18 +531,15 @@ private struct Run {
         let unvouched = entries.filter {
             $0.sequence > authenticatedThrough && $0.sequence <= coveredLimit && !failedSequences.contains($0.sequence)
         }
+        // With --all-signatures the stream already checked them all.
         if !unvouched.isEmpty && !options.allSignatures {
-            let outcomes = processWindow(unvouched[...], key: key, applianceID: manifest.applianceID, coveredLimit: 0)
-            for (entry, outcome) in zip(unvouched, outcomes) {
+            for outcome in processWindow(unvouched[...], key: key, applianceID: manifest.applianceID, coveredLimit: 0) {
                 if let failure = outcome.failure {
                     report.failures.append(failure)
                 } else if outcome.signatureVerified {
                     report.authenticatedBySignature += 1
                 }
-                _ = entry
             }
-        } else if options.allSignatures {
-            report.authenticatedBySignature = signatureCheckedInStream
         }
         for (sequence, proofs) in pendingInclusion.sorted(by: { $0.key < $1.key }) {
             for proof in proofs {
@@ -570,23 +567,16 @@ private struct Run {
     mutating func record(_ issue: HashChainVerifier.Issue, file: String) {
         switch issue {
         case .missing(let from, let to):
-            // Files already reported as unreadable or invalid are not "missing" a second time.
-            var runStart: Int64? = nil
-            var sequence = from
-            while sequence <= to + 1 {
-                let absent = sequence <= to && !failedSequences.contains(sequence)
-                if absent, runStart == nil { runStart = sequence }
-                if !absent, let first = runStart {
-                    let message = HashChainVerifier.Issue.missing(from: first, to: sequence - 1).description
-                    fail(.missingBundle, sequence: first, message)
-                    runStart = nil
+            // Files already reported as unreadable or invalid are not "missing" a second time:
+            // report the runs between them, without walking long gaps.
+            var start = from
+            for failed in failedSequences.filter({ (from...to).contains($0) }).sorted() + [to + 1] {
+                if failed > start {
+                    fail(
+                        .missingBundle, sequence: start,
+                        HashChainVerifier.Issue.missing(from: start, to: failed - 1).description)
                 }
-                // Long gaps of missing files are reported as one range without walking them.
-                if runStart != nil && failedSequences.isEmpty {
-                    fail(.missingBundle, sequence: from, issue.description)
-                    return
-                }
-                sequence += 1
+                start = failed + 1
             }
         case .brokenLink(let sequence, _):
             if failedSequences.contains(sequence - 1) { return }

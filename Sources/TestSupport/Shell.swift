@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 
 /// Runs programs for tests: the built `vigil` binary, openssl, jq, bash snippets from the docs.
 public enum Shell {
@@ -35,11 +35,15 @@ public enum Shell {
         try process.run()
         // Read both pipes before waiting so a chatty child cannot block on a full pipe.
         let errData = Locked(Data())
-        let errReader = Thread { errData.set(errPipe.fileHandleForReading.readDataToEndOfFile()) }
-        errReader.start()
+        let errRead = DispatchGroup()
+        errRead.enter()
+        Thread {
+            errData.set(errPipe.fileHandleForReading.readDataToEndOfFile())
+            errRead.leave()
+        }.start()
         let outData = outPipe.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        while !errData.isSet { usleep(1000) }
+        errRead.wait()
         return Result(
             status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
             stderr: String(decoding: errData.value, as: UTF8.self))
@@ -73,24 +77,16 @@ public enum Shell {
 
 /// A value set once by one thread and read by another.
 final class Locked<Value: Sendable>: @unchecked Sendable {
-    // Safe: every access to `storage` and `done` happens while holding `lock`.
+    // Safe: every access to `storage` happens while holding `lock`.
     private let lock = NSLock()
     private var storage: Value
-    private var done = false
 
     init(_ value: Value) { storage = value }
 
     func set(_ value: Value) {
         lock.lock()
         storage = value
-        done = true
         lock.unlock()
-    }
-
-    var isSet: Bool {
-        lock.lock()
-        defer { lock.unlock() }
-        return done
     }
 
     var value: Value {
