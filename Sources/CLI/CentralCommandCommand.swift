@@ -33,7 +33,24 @@ struct CentralDataOptions: ParsableArguments {
         }
     }
 
-    func validate() throws { _ = try configuration() }
+    @Option(name: .long, help: "bcrypt cost for operator passwords (4–31).")
+    var bcryptCost: Int = 12
+
+    /// The AES-GCM key that seals TOTP secrets and target credentials; `VIGIL_SECRET_KEY`
+    /// (base64) overrides it. Instances sharing one PostgreSQL must share this key.
+    var secretKeyPath: String { "\(dataDir)/secret.key" }
+
+    func accountPolicy() throws -> AccountPolicy {
+        guard (4...31).contains(bcryptCost) else { throw ValidationError("--bcrypt-cost must be 4–31") }
+        var policy = AccountPolicy()
+        policy.bcryptCost = UInt8(bcryptCost)
+        return policy
+    }
+
+    func validate() throws {
+        _ = try configuration()
+        _ = try accountPolicy()
+    }
 
     /// Opens and migrates the database.
     func open(logger: Logger) async throws -> VigilDatabase {
@@ -51,37 +68,97 @@ struct CentralDataOptions: ParsableArguments {
     }
 }
 
-/// `vigil central bootstrap`: creates a platform API key and prints it once.
+/// `vigil central bootstrap`: creates the platform administrator and prints a one-time password
+/// (and, with `--api-key`, a platform API key for scripts and the admin CLI).
 struct CentralBootstrap: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bootstrap",
-        abstract: "Create a platform operator API key (printed once; only its hash is stored).")
+        abstract: "Create the platform administrator (its password is printed once; only a bcrypt hash is stored).",
+        discussion: """
+            Refuses when a platform administrator exists already. There are no default passwords: \
+            log in with the printed one and change it (POST /api/v1/auth/password).
+            """)
 
     @OptionGroup var data: CentralDataOptions
 
-    @Option(name: .long, help: "A name for the key, shown in key lists.")
-    var name = "platform operator"
+    @Option(name: .long, help: "The administrator's e-mail address (the login name).")
+    var email = "admin@localhost"
+
+    @Flag(name: .long, help: "Also create a platform API key (printed once; only its hash is stored).")
+    var apiKey = false
 
     @Flag(name: .long, help: "Print the result as JSON.")
     var json = false
+
+    struct Result: Encodable {
+        var user: UserInfo
+        var password: String
+        var apiKey: APIKeyCreated?
+
+        enum CodingKeys: String, CodingKey {
+            case user, password
+            case apiKey = "api_key"
+        }
+    }
+
+    func validate() throws {
+        do {
+            _ = try User.normalizedEmail(email)
+        } catch {
+            throw ValidationError("--email: \(error.description)")
+        }
+    }
 
     func run() async throws {
         var logger = Logger(label: "vigil.central")
         logger.logLevel = .warning
         let database = try await data.open(logger: logger)
-        let (token, key) = APIKeyTokens.generate(partner: nil, name: name, at: Timestamp.now())
+        let result: Result
         do {
-            try await SQLAPIKeyStore(database: database).create(key)
+            result = try await bootstrap(database)
         } catch {
             await database.close()
-            throw CLIError(error.description)
+            throw error
         }
         await database.close()
         if json {
-            try Output.printJSON(APIKeyCreated(id: key.id.rawValue, partnerID: nil, name: key.name, token: token))
+            try Output.printJSON(result)
         } else {
-            print("Platform API key \(key.id) created. It is shown once; store it safely:")
-            print(token)
+            print(
+                "Platform administrator \(result.user.email) created. Its password is shown once; log in and change it:"
+            )
+            print(result.password)
+            if let key = result.apiKey {
+                print("Platform API key \(key.id) created. It is shown once; store it safely:")
+                print(key.token)
+            }
+        }
+    }
+
+    private func bootstrap(_ database: VigilDatabase) async throws -> Result {
+        let accounts = SQLAccountStore(database: database)
+        do {
+            guard try await !accounts.hasPlatformAdmin() else {
+                throw CLIError("a platform administrator exists already; bootstrap runs once")
+            }
+            let secrets = try SecretBox.load(path: data.secretKeyPath, environment: ProcessInfo.processInfo.environment)
+            let service = AccountService(
+                store: accounts, audit: SQLAuditLog(database: database), secrets: secrets,
+                policy: try data.accountPolicy(), clock: { Timestamp.now() })
+            let created = try await service.createUser(
+                by: .platform, actor: "system:bootstrap", email: email, displayName: "Platform administrator",
+                role: .admin, partner: nil)
+            var result = Result(user: UserInfo(created.user), password: created.password)
+            if apiKey {
+                let (token, key) = APIKeyTokens.generate(partner: nil, name: "platform operator", at: Timestamp.now())
+                try await SQLAPIKeyStore(database: database).create(key)
+                result.apiKey = APIKeyCreated(id: key.id.rawValue, partnerID: nil, name: key.name, token: token)
+            }
+            return result
+        } catch let error as CLIError {
+            throw error
+        } catch {
+            throw CLIError("\(error)")
         }
     }
 }
@@ -105,6 +182,9 @@ struct CentralServe: AsyncParsableCommand {
     @Option(name: .long, help: "Port to listen on.")
     var port = 8420
 
+    @Flag(name: .long, help: "Send the session cookie without `Secure` (plain HTTP on loopback only).")
+    var insecureCookies = false
+
     func validate() throws {
         guard (1...65535).contains(port) else { throw ValidationError("--port must be 1–65535") }
     }
@@ -127,10 +207,24 @@ struct CentralServe: AsyncParsableCommand {
             await database.close()
             throw CLIError(error.description)
         }
+        let secrets: SecretBox
+        var policy: AccountPolicy
+        do {
+            secrets = try SecretBox.load(path: data.secretKeyPath, environment: ProcessInfo.processInfo.environment)
+            policy = try data.accountPolicy()
+            policy.secureCookies = !insecureCookies
+            if try await !SQLAccountStore(database: database).hasPlatformAdmin() {
+                logger.warning("no platform administrator yet: run `vigil central bootstrap` to create one")
+            }
+        } catch {
+            await database.close()
+            throw CLIError("\(error)")
+        }
         let services = CentralServices(
             tenancy: SQLTenancyStore(database: database), evidence: SQLEvidenceStore(database: database),
             events: SQLAuditLog(database: database), nonces: SQLNonceStore(database: database),
             enrolment: SQLEnrolmentStore(database: database), apiKeys: SQLAPIKeyStore(database: database),
+            accounts: SQLAccountStore(database: database), secrets: secrets, accountPolicy: policy,
             identity: ServerIdentity(name: "vigil.central/\(host):\(port)", key: key),
             readiness: {
                 do {

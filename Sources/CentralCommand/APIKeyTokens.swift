@@ -6,11 +6,7 @@ import EvidenceCrypto
 public enum APIKeyTokens {
     /// A new key for `partner` (nil: platform) and the token to show once.
     public static func generate(partner: Partner.ID?, name: String, at: Timestamp) -> (token: String, key: APIKey) {
-        var generator = SystemRandomNumberGenerator()
-        let secretHex = (0..<32).map { _ in
-            let byte = UInt8.random(in: 0...255, using: &generator)
-            return String(byte >> 4, radix: 16) + String(byte & 0x0F, radix: 16)
-        }.joined()
+        let secretHex = RandomSecrets.hex(bytes: 32)
         let id = APIKey.ID.random(prefix: "key")
         let key = APIKey(id: id, partnerID: partner, name: name, secretHash: hash(secretHex), createdAt: at)
         return ("vigil_\(id.rawValue)_\(secretHex)", key)
@@ -33,11 +29,6 @@ public enum APIKeyTokens {
 
     /// Whether `secret` matches `key`, comparing every byte.
     public static func matches(_ secret: String, _ key: APIKey) -> Bool {
-        let computed = Array(hash(secret).hex.utf8)
-        let stored = Array(key.secretHash.hex.utf8)
-        guard computed.count == stored.count else { return false }
-        var difference: UInt8 = 0
-        for index in computed.indices { difference |= computed[index] ^ stored[index] }
-        return difference == 0
+        RandomSecrets.constantTimeEqual(hash(secret).hex, key.secretHash.hex)
     }
 }

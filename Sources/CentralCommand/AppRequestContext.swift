@@ -8,6 +8,12 @@ public struct AppRequestContext: RequestContext {
     public var applianceID: Appliance.ID?
     /// Set by `OperatorAuthenticator` for operator and partner API calls.
     public var principal: Principal?
+    /// What the caller may do within the principal's tenant (API keys act as admins of it).
+    public var role: Role?
+    /// Who the audit log names: `user:<id>` or `key:<id>`.
+    public var actor: String?
+    /// The logged-in user, for requests made with a session cookie.
+    public var user: User?
 
     public init(source: Source) {
         self.coreContext = .init(source: source)

@@ -19,6 +19,17 @@ public enum CentralRoutes {
         ("GET", "/api/v1/partners/{partner}/clients"),
         ("POST", "/api/v1/partners/{partner}/clients"),
         ("POST", "/api/v1/partners/{partner}/api-keys"),
+        ("GET", "/api/v1/partners/{partner}/api-keys"),
+        ("DELETE", "/api/v1/api-keys/{key}"),
+        ("POST", "/api/v1/auth/login"),
+        ("POST", "/api/v1/auth/logout"),
+        ("GET", "/api/v1/auth/session"),
+        ("POST", "/api/v1/auth/password"),
+        ("POST", "/api/v1/auth/totp"),
+        ("POST", "/api/v1/auth/totp/confirm"),
+        ("GET", "/api/v1/users"),
+        ("POST", "/api/v1/users"),
+        ("DELETE", "/api/v1/users/{user}"),
         ("GET", "/api/v1/clients/{client}/sites"),
         ("POST", "/api/v1/clients/{client}/sites"),
         ("POST", "/api/v1/sites/{site}/claim-codes"),
@@ -80,7 +91,12 @@ public func buildRouter(services: CentralServices) -> Router<AppRequestContext> 
             }
             return try JSONResponse.make(result)
         }
-    TenancyController(services: services, enrolment: enrolment).register(on: router)
+    let accounts = services.accountService
+    AccountController(services: services, accounts: accounts).registerLogin(on: router)
+    let api = router.group("/api/v1")
+        .add(middleware: OperatorAuthenticator(keys: services.apiKeys, accounts: accounts, clock: services.clock))
+    AccountController(services: services, accounts: accounts).register(on: api)
+    TenancyController(services: services, enrolment: enrolment).register(on: api)
     return router
 }
 

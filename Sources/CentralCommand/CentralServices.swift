@@ -6,18 +6,28 @@ import Foundation
 public struct CentralServices: Sendable {
     public var tenancy: any TenancyStore
     public var evidence: any EvidenceStore
-    public var events: any SecurityEventSink
+    public var events: any AuditLog
     public var nonces: any NonceStore
     public var enrolment: any EnrolmentStore
     public var apiKeys: any APIKeyStore
+    public var accounts: any AccountStore
+    /// Seals secrets that must be read back (TOTP secrets, target credentials).
+    public var secrets: SecretBox
+    public var accountPolicy: AccountPolicy
     public var identity: ServerIdentity
     public var clock: @Sendable () -> Timestamp
     /// Whether the database answers, and its name for `/readyz`.
     public var readiness: @Sendable () async -> (ready: Bool, database: String)
 
+    /// The account service over these stores.
+    public var accountService: AccountService {
+        AccountService(store: accounts, audit: events, secrets: secrets, policy: accountPolicy, clock: clock)
+    }
+
     public init(
-        tenancy: any TenancyStore, evidence: any EvidenceStore, events: any SecurityEventSink, nonces: any NonceStore,
-        enrolment: any EnrolmentStore, apiKeys: any APIKeyStore, identity: ServerIdentity,
+        tenancy: any TenancyStore, evidence: any EvidenceStore, events: any AuditLog, nonces: any NonceStore,
+        enrolment: any EnrolmentStore, apiKeys: any APIKeyStore, accounts: any AccountStore, secrets: SecretBox,
+        accountPolicy: AccountPolicy = AccountPolicy(), identity: ServerIdentity,
         clock: @escaping @Sendable () -> Timestamp = { Timestamp.now() },
         readiness: @escaping @Sendable () async -> (ready: Bool, database: String)
     ) {
@@ -27,6 +37,9 @@ public struct CentralServices: Sendable {
         self.nonces = nonces
         self.enrolment = enrolment
         self.apiKeys = apiKeys
+        self.accounts = accounts
+        self.secrets = secrets
+        self.accountPolicy = accountPolicy
         self.identity = identity
         self.clock = clock
         self.readiness = readiness

@@ -7,13 +7,12 @@ import VigilAPI
 /// The operator and partner API for the tenancy tree, claim codes, API keys and evidence
 /// listings. Every object is looked up through its partner and refused with 404 — the same answer
 /// as for a missing object — when the caller's principal may not see that partner.
-struct TenancyController {
+struct TenancyController: APIController {
     let services: CentralServices
     let enrolment: EnrolmentService
 
-    func register(on router: Router<AppRequestContext>) {
-        let api = router.group("/api/v1")
-            .add(middleware: OperatorAuthenticator(keys: services.apiKeys, clock: services.clock))
+    /// Registers the routes on `api`, the authenticated `/api/v1` group.
+    func register(on api: RouterGroup<AppRequestContext>) {
         api.get("partners") { _, context in
             let principal = try Self.principal(context)
             let all = try await store { try await services.tenancy.partners() }
@@ -23,6 +22,7 @@ struct TenancyController {
             guard try Self.principal(context) == .platform else {
                 throw HTTPError(.forbidden, message: "only the platform operator creates partners")
             }
+            try Self.require(.admin, context)
             let body = try await JSONRequest.decode(CreatePartner.self, from: request, context: context)
             let partner = Partner(id: .random(prefix: "partner"), name: body.name)
             try await store { try await services.tenancy.create(partner) }
@@ -39,8 +39,25 @@ struct TenancyController {
             try await store { try await services.tenancy.create(client) }
             return try JSONResponse.make(client, status: .created)
         }
+        api.get("partners/:partner/api-keys") { _, context in
+            let partner = try await visiblePartner(context)
+            try Self.require(.admin, context)
+            let keys = try await store { try await services.apiKeys.apiKeys(of: partner) }
+            return try JSONResponse.make(keys.map(Self.info))
+        }
+        api.delete("api-keys/:key") { _, context in
+            try Self.require(.admin, context)
+            let id = try parameter("key", context) { try APIKey.ID($0) }
+            guard let key = try await store({ try await services.apiKeys.apiKey(id) }),
+                try Self.principal(context).mayAccess(partnerOf: key)
+            else { throw HTTPError(.notFound, message: "API key \(id) not found") }
+            try await store { try await services.apiKeys.revoke(id, at: services.clock()) }
+            try await audit(context, "api_key.revoked", target: "key:\(id)")
+            return Response(status: .noContent)
+        }
         api.post("partners/:partner/api-keys") { request, context in
             let partner = try await visiblePartner(context)
+            try Self.require(.admin, context)
             let body = try await JSONRequest.decode(CreateAPIKey.self, from: request, context: context)
             let (token, key) = APIKeyTokens.generate(partner: partner, name: body.name, at: services.clock())
             try await store { try await services.apiKeys.create(key) }
@@ -112,30 +129,11 @@ struct TenancyController {
         }
     }
 
-    static func principal(_ context: AppRequestContext) throws -> Principal {
-        guard let principal = context.principal else { throw HTTPError(.unauthorized) }
-        return principal
-    }
-
-    /// Runs a storage call and maps `StoreError` to the HTTP answer for it.
-    func store<T>(_ body: () async throws -> T) async throws -> T {
-        do {
-            return try await body()
-        } catch let error as StoreError {
-            switch error {
-            case .notFound(let what): throw HTTPError(.notFound, message: "\(what) not found")
-            case .conflict(let what): throw HTTPError(.conflict, message: what)
-            case .invalid(let what): throw HTTPError(.badRequest, message: what)
-            case .unavailable: throw HTTPError(.serviceUnavailable, message: "storage unavailable; retry later")
-            }
-        }
-    }
-
-    func parameter<T>(_ name: String, _ context: AppRequestContext, _ make: (String) throws -> T) throws -> T {
-        guard let text = context.parameters.get(name), let value = try? make(text) else {
-            throw HTTPError(.notFound, message: "\(name) not found")
-        }
-        return value
+    static func info(_ key: APIKey) -> APIKeyInfo {
+        APIKeyInfo(
+            id: key.id.rawValue, partnerID: key.partnerID?.rawValue, name: key.name,
+            createdAt: key.createdAt.description, lastUsedAt: key.lastUsedAt?.description,
+            revokedAt: key.revokedAt?.description)
     }
 
     func visiblePartner(_ context: AppRequestContext) async throws -> Partner.ID {

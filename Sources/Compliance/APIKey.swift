@@ -46,6 +46,8 @@ public struct APIKey: Equatable, Sendable {
 public protocol APIKeyStore: Sendable {
     func create(_ key: APIKey) async throws(StoreError)
     func apiKey(_ id: APIKey.ID) async throws(StoreError) -> APIKey?
+    /// The keys of `partner`, or the platform keys when nil, newest first.
+    func apiKeys(of partner: Partner.ID?) async throws(StoreError) -> [APIKey]
     /// Records a use (for "last used" in the key list).
     func touch(_ id: APIKey.ID, at: Timestamp) async throws(StoreError)
     func revoke(_ id: APIKey.ID, at: Timestamp) async throws(StoreError)

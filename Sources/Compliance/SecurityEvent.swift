@@ -19,3 +19,42 @@ public struct SecurityEvent: Equatable, Sendable {
 public protocol SecurityEventSink: Sendable {
     func record(_ events: [SecurityEvent]) async throws(StoreError)
 }
+
+/// One line of the audit log: who did what to which object, and when.
+public struct AuditEntry: Equatable, Sendable {
+    public var at: Timestamp
+    /// `user:<id>`, `key:<id>`, `appliance:<id>` or `system`.
+    public var actor: String
+    /// A stable dotted code, e.g. `auth.login`, `security.fork`.
+    public var action: String
+    public var target: String
+    public var detail: String
+
+    public init(at: Timestamp, actor: String, action: String, target: String, detail: String) {
+        self.at = at
+        self.actor = actor
+        self.action = action
+        self.target = target
+        self.detail = detail
+    }
+}
+
+/// The append-only audit log. Security events are entries `security.<kind>` by their appliance.
+public protocol AuditLog: SecurityEventSink {
+    func append(_ entries: [AuditEntry]) async throws(StoreError)
+}
+
+extension SecurityEvent {
+    /// This event as an audit-log line.
+    public var auditEntry: AuditEntry {
+        AuditEntry(
+            at: at, actor: "appliance:\(applianceID)", action: "security.\(kind)", target: "appliance:\(applianceID)",
+            detail: detail)
+    }
+}
+
+extension AuditLog {
+    public func record(_ events: [SecurityEvent]) async throws(StoreError) {
+        try await append(events.map(\.auditEntry))
+    }
+}

@@ -130,7 +130,7 @@ public struct SigningKey: Sendable {
 }
 
 extension KeyError {
-    var reason: String {
+    public var reason: String {
         switch self {
         case .unreadable(_, let reason), .malformed(_, let reason), .cannotWrite(_, let reason): reason
         case .exists: "exists"
@@ -163,11 +163,11 @@ enum PEM {
     }
 }
 
-/// Small, careful file helpers for key material.
-enum KeyFiles {
+/// Small, careful file helpers for key material (signing keys, the server's secret key).
+public enum KeyFiles {
     static let maximumKeyFileSize = 64 * 1024
 
-    static func read(_ path: String) throws(KeyError) -> String {
+    public static func read(_ path: String) throws(KeyError) -> String {
         let data: Data
         do {
             let attributes = try FileManager.default.attributesOfItem(atPath: path)
@@ -188,7 +188,7 @@ enum KeyFiles {
 
     /// Creates `path` with `mode` atomically (O_CREAT|O_EXCL), so the file is never readable by
     /// others, not even between creation and a later chmod.
-    static func writeExclusive(path: String, contents: String, mode: mode_t) throws(KeyError) {
+    public static func writeExclusive(path: String, contents: String, mode: mode_t) throws(KeyError) {
         let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
         guard descriptor >= 0 else {
             let code = errno

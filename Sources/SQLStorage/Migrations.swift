@@ -125,5 +125,37 @@ public enum Migrations {
                 "CREATE INDEX api_keys_by_partner ON api_keys (partner_id)",
             ]
         },
+        Migration(version: 5, name: "operator accounts and sessions") { _ in
+            [
+                """
+                CREATE TABLE users (
+                    id TEXT PRIMARY KEY,
+                    partner_id TEXT REFERENCES partners (id),
+                    email TEXT NOT NULL UNIQUE,
+                    display_name TEXT NOT NULL,
+                    role TEXT NOT NULL,
+                    password_hash TEXT NOT NULL,
+                    totp_secret TEXT,
+                    totp_enabled_at BIGINT,
+                    totp_last_step BIGINT,
+                    failed_logins BIGINT NOT NULL DEFAULT 0,
+                    locked_until BIGINT,
+                    created_at BIGINT NOT NULL,
+                    disabled_at BIGINT
+                )
+                """,
+                "CREATE INDEX users_by_partner ON users (partner_id)",
+                """
+                CREATE TABLE sessions (
+                    token_hash TEXT PRIMARY KEY,
+                    user_id TEXT NOT NULL REFERENCES users (id),
+                    created_at BIGINT NOT NULL,
+                    expires_at BIGINT NOT NULL,
+                    last_seen_at BIGINT NOT NULL
+                )
+                """,
+                "CREATE INDEX sessions_by_user ON sessions (user_id)",
+            ]
+        },
     ]
 }

@@ -30,20 +30,33 @@ public struct SQLAPIKeyStore: APIKeyStore {
 
     public func apiKey(_ id: APIKey.ID) async throws(StoreError) -> APIKey? {
         try await database.read { sql in
-            guard let row = try await sql.raw("SELECT * FROM api_keys WHERE id = \(bind: id.rawValue)").first() else {
-                return nil
-            }
-            return APIKey(
-                id: try APIKey.ID(row.decode(column: "id", as: String.self)),
-                partnerID: try row.decode(column: "partner_id", as: String?.self).map { try Partner.ID($0) },
-                name: try row.decode(column: "name", as: String.self),
-                secretHash: try HexDigest(hex: row.decode(column: "secret_hash", as: String.self)),
-                createdAt: Timestamp(millisecondsSinceEpoch: try row.decode(column: "created_at", as: Int64.self)),
-                revokedAt: try row.decode(column: "revoked_at", as: Int64?.self).map(
-                    Timestamp.init(millisecondsSinceEpoch:)),
-                lastUsedAt: try row.decode(column: "last_used_at", as: Int64?.self).map(
-                    Timestamp.init(millisecondsSinceEpoch:)))
+            try await sql.raw("SELECT * FROM api_keys WHERE id = \(bind: id.rawValue)").first().map(Self.apiKey)
         }
+    }
+
+    public func apiKeys(of partner: Partner.ID?) async throws(StoreError) -> [APIKey] {
+        try await database.read { sql in
+            if let partner {
+                return try await sql.raw(
+                    "SELECT * FROM api_keys WHERE partner_id = \(bind: partner.rawValue) ORDER BY created_at DESC, id"
+                ).all().map(Self.apiKey)
+            }
+            return try await sql.raw("SELECT * FROM api_keys WHERE partner_id IS NULL ORDER BY created_at DESC, id")
+                .all().map(Self.apiKey)
+        }
+    }
+
+    static func apiKey(_ row: any SQLRow) throws -> APIKey {
+        APIKey(
+            id: try APIKey.ID(row.decode(column: "id", as: String.self)),
+            partnerID: try row.decode(column: "partner_id", as: String?.self).map { try Partner.ID($0) },
+            name: try row.decode(column: "name", as: String.self),
+            secretHash: try HexDigest(hex: row.decode(column: "secret_hash", as: String.self)),
+            createdAt: Timestamp(millisecondsSinceEpoch: try row.decode(column: "created_at", as: Int64.self)),
+            revokedAt: try row.decode(column: "revoked_at", as: Int64?.self).map(
+                Timestamp.init(millisecondsSinceEpoch:)),
+            lastUsedAt: try row.decode(column: "last_used_at", as: Int64?.self).map(
+                Timestamp.init(millisecondsSinceEpoch:)))
     }
 
     public func touch(_ id: APIKey.ID, at: Timestamp) async throws(StoreError) {

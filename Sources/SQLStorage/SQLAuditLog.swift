@@ -3,22 +3,22 @@ import SQLKit
 
 /// The audit log on SQL. Security events are written as `security.<kind>` entries whose actor and
 /// target are the appliance.
-public struct SQLAuditLog: SecurityEventSink {
+public struct SQLAuditLog: AuditLog {
     let database: VigilDatabase
 
     public init(database: VigilDatabase) {
         self.database = database
     }
 
-    public func record(_ events: [SecurityEvent]) async throws(StoreError) {
-        guard !events.isEmpty else { return }
+    public func append(_ entries: [AuditEntry]) async throws(StoreError) {
+        guard !entries.isEmpty else { return }
         try await database.transaction { sql in
-            for event in events {
+            for entry in entries {
                 try await sql.raw(
                     """
                     INSERT INTO audit_log (at, actor, action, target, detail)
-                    VALUES (\(bind: event.at.millisecondsSinceEpoch), \(bind: "appliance:\(event.applianceID)"),
-                            \(bind: "security.\(event.kind)"), \(bind: "appliance:\(event.applianceID)"), \(bind: event.detail))
+                    VALUES (\(bind: entry.at.millisecondsSinceEpoch), \(bind: entry.actor), \(bind: entry.action),
+                            \(bind: entry.target), \(bind: entry.detail))
                     """
                 ).run()
             }

@@ -2,7 +2,9 @@ public import Compliance
 
 /// The in-memory implementation of the storage ports: the same rules as the SQL stores, checked
 /// by the same contract tests, for tests of code above storage.
-public actor InMemoryStore: TenancyStore, EvidenceStore, NonceStore, EnrolmentStore, APIKeyStore {
+public actor InMemoryStore: TenancyStore, EvidenceStore, NonceStore, EnrolmentStore, APIKeyStore,
+    AccountStore
+{
     var partnersByID: [Partner.ID: Partner] = [:]
     var clientsByID: [Client.ID: Client] = [:]
     var sitesByID: [Site.ID: Site] = [:]
@@ -12,6 +14,9 @@ public actor InMemoryStore: TenancyStore, EvidenceStore, NonceStore, EnrolmentSt
     var bundleIDs: Set<Identifier<EvidenceBundle>> = []
     var nonces: Set<String> = []
     var apiKeys: [APIKey.ID: APIKey] = [:]
+    var usersByID: [User.ID: User] = [:]
+    var sessions: [HexDigest: Session] = [:]
+    public var sessionCount: Int { sessions.count }
     var claimCodes: [HexDigest: (site: Site.ID, expiresAt: Timestamp, used: Bool)] = [:]
 
     public init() {}
@@ -150,6 +155,12 @@ public actor InMemoryStore: TenancyStore, EvidenceStore, NonceStore, EnrolmentSt
 
     public func apiKey(_ id: APIKey.ID) -> APIKey? { apiKeys[id] }
 
+    public func apiKeys(of partner: Partner.ID?) -> [APIKey] {
+        apiKeys.values.filter { $0.partnerID == partner }.sorted {
+            ($0.createdAt, $1.id.rawValue) > ($1.createdAt, $0.id.rawValue)
+        }
+    }
+
     public func touch(_ id: APIKey.ID, at: Timestamp) { apiKeys[id]?.lastUsedAt = at }
 
     public func revoke(_ id: APIKey.ID, at: Timestamp) throws(StoreError) {
@@ -180,4 +191,69 @@ public actor InMemoryStore: TenancyStore, EvidenceStore, NonceStore, EnrolmentSt
         }
         return Array(sorted.prefix(max(0, min(limit, 10_000))))
     }
+
+    public func create(_ user: User) throws(StoreError) {
+        try user.checkStorable()
+        if let partner = user.partnerID, partnersByID[partner] == nil { throw .notFound("partner \(partner)") }
+        guard usersByID[user.id] == nil else { throw .conflict("user \(user.id) exists already") }
+        guard !usersByID.values.contains(where: { $0.email == user.email }) else {
+            throw .conflict("a user with email \(user.email) exists already")
+        }
+        usersByID[user.id] = user
+    }
+
+    public func user(_ id: User.ID) -> User? { usersByID[id] }
+    public func user(email: String) -> User? { usersByID.values.first { $0.email == email.lowercased() } }
+    public func users(of partner: Partner.ID?) -> [User] {
+        usersByID.values.filter { $0.partnerID == partner }.sorted { $0.email < $1.email }
+    }
+
+    public func hasPlatformAdmin() -> Bool {
+        usersByID.values.contains { $0.partnerID == nil && $0.role == .admin && $0.disabledAt == nil }
+    }
+
+    public func update(_ user: User) throws(StoreError) {
+        try user.checkStorable()
+        guard var stored = usersByID[user.id] else { throw .notFound("user \(user.id)") }
+        stored.displayName = user.displayName
+        stored.role = user.role
+        stored.passwordHash = user.passwordHash
+        stored.sealedTOTPSecret = user.sealedTOTPSecret
+        stored.totpEnabledAt = user.totpEnabledAt
+        stored.disabledAt = user.disabledAt
+        usersByID[user.id] = stored
+    }
+
+    public func recordFailedLogin(_ id: User.ID, threshold: Int, lockUntil: Timestamp) throws(StoreError) -> Int {
+        guard var user = usersByID[id] else { throw .notFound("user \(id)") }
+        user.failedLogins += 1
+        let count = user.failedLogins
+        if count >= threshold {
+            user.lockedUntil = lockUntil
+            user.failedLogins = 0
+        }
+        usersByID[id] = user
+        return count
+    }
+
+    public func recordSuccessfulLogin(_ id: User.ID) {
+        usersByID[id]?.failedLogins = 0
+        usersByID[id]?.lockedUntil = nil
+    }
+
+    public func claimTOTPStep(_ id: User.ID, step: Int64) -> Bool {
+        guard let user = usersByID[id], (user.totpLastStep ?? Int64.min) < step else { return false }
+        usersByID[id]?.totpLastStep = step
+        return true
+    }
+
+    public func create(_ session: Session) throws(StoreError) {
+        guard usersByID[session.userID] != nil else { throw .notFound("user \(session.userID)") }
+        sessions[session.tokenHash] = session
+    }
+
+    public func session(_ tokenHash: HexDigest) -> Session? { sessions[tokenHash] }
+    public func touch(_ tokenHash: HexDigest, at: Timestamp) { sessions[tokenHash]?.lastSeenAt = at }
+    public func deleteSession(_ tokenHash: HexDigest) { sessions[tokenHash] = nil }
+    public func deleteSessions(of user: User.ID) { sessions = sessions.filter { $0.value.userID != user } }
 }

@@ -35,23 +35,34 @@ import Testing
         #expect(dataMode?.intValue == 0o700)
     }
 
-    @Test func bootstrapPrintsAPlatformKeyOnceThatTheServerAccepts() throws {
+    @Test func bootstrapCreatesTheAdministratorOnceWithAPasswordAndKeyTheServerAccepts() throws {
         let directory = try TemporaryDirectory("vigil-central")
         let data = directory.appending("data")
-        let bootstrap = try Shell.vigil(["central", "bootstrap", "--data-dir", data, "--json"])
+        let bootstrap = try Shell.vigil([
+            "central", "bootstrap", "--data-dir", data, "--email", "Ops@Example.com", "--api-key", "--bcrypt-cost", "4",
+            "--json",
+        ])
         #expect(bootstrap.status == 0, "\(bootstrap.stderr)")
-        let created = try JSONDecoder().decode([String: String?].self, from: Data(bootstrap.stdout.utf8))
-        let token = try #require(created["token"] ?? nil)
+        let created = try JSONSerialization.jsonObject(with: Data(bootstrap.stdout.utf8)) as? [String: Any]
+        let password = try #require(created?["password"] as? String)
+        let user = try #require(created?["user"] as? [String: Any])
+        #expect(user["email"] as? String == "ops@example.com")
+        #expect(user["role"] as? String == "admin")
+        let token = try #require((created?["api_key"] as? [String: Any])?["token"] as? String)
         #expect(token.hasPrefix("vigil_key-"))
-        // Only a hash is stored: the token's secret is nowhere in the database file.
-        let secret = String(token.suffix(64))
+        // Only hashes are stored: neither the password nor the key's secret is in the database.
         for file in try FileManager.default.contentsOfDirectory(atPath: data) where file.hasPrefix("vigil.sqlite") {
             let bytes = try Data(contentsOf: URL(fileURLWithPath: "\(data)/\(file)"))
-            #expect(bytes.range(of: Data(secret.utf8)) == nil, "\(file) holds the API key secret")
+            #expect(bytes.range(of: Data(String(token.suffix(64)).utf8)) == nil, "\(file) holds the API key secret")
+            #expect(bytes.range(of: Data(password.utf8)) == nil, "\(file) holds the password")
         }
+        let again = try Shell.vigil(["central", "bootstrap", "--data-dir", data])
+        #expect(again.status != 0)
+        #expect(again.stderr.contains("exists already"))
+
         let port = Int.random(in: 20_000..<60_000)
         let script = """
-            '\(Shell.vigilBinary)' central --data-dir '\(data)' --port \(port) > '\(directory.appending("log"))' 2>&1 &
+            '\(Shell.vigilBinary)' central --data-dir '\(data)' --port \(port) --insecure-cookies > '\(directory.appending("log"))' 2>&1 &
             pid=$!
             for attempt in $(seq 1 150); do
               if curl -sf http://127.0.0.1:\(port)/healthz > /dev/null; then break; fi
@@ -59,12 +70,20 @@ import Testing
             done
             curl -s -w '\\nstatus=%{http_code}\\n' -H 'Authorization: Bearer \(token)' http://127.0.0.1:\(port)/api/v1/partners
             curl -s -o /dev/null -w 'wrong=%{http_code}\\n' -H 'Authorization: Bearer vigil_x_y' http://127.0.0.1:\(port)/api/v1/partners
+            curl -s -c '\(directory.appending("cookies"))' -o /dev/null -w 'login=%{http_code}\\n' -H 'Content-Type: application/json' \\
+              -d '{"email":"ops@example.com","password":"\(password)"}' http://127.0.0.1:\(port)/api/v1/auth/login
+            curl -s -b '\(directory.appending("cookies"))' -o /dev/null -w 'session=%{http_code}\\n' http://127.0.0.1:\(port)/api/v1/auth/session
             kill -TERM "$pid"
             wait "$pid" || true
             """
         let result = try Shell.run(script)
         #expect(result.stdout.contains("[]\nstatus=200"), "\(result.stdout)")
         #expect(result.stdout.contains("wrong=401"))
+        #expect(result.stdout.contains("login=200"))
+        #expect(result.stdout.contains("session=200"))
+        let mode =
+            try FileManager.default.attributesOfItem(atPath: "\(data)/secret.key")[.posixPermissions] as? NSNumber
+        #expect(mode?.intValue == 0o600)
     }
 
     @Test func refusesABadDatabaseURLWithAUsageError() throws {

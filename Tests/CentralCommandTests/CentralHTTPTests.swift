@@ -17,10 +17,7 @@ import VigilAPI
     static let now = Fixtures.start
 
     func services(ready: Bool = true) -> CentralServices {
-        CentralServices(
-            tenancy: store, evidence: store, events: events, nonces: store, enrolment: store, apiKeys: store,
-            identity: ServerIdentity(name: "vigil.central/test", key: EvidenceIngestorTests.serverKey),
-            clock: { Self.now }, readiness: { (ready, "memory") })
+        CentralServices.memory(store, events: events, ready: ready)
     }
 
     func app(ready: Bool = true) -> some ApplicationProtocol {

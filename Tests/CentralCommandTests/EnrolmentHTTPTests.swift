@@ -16,10 +16,7 @@ import VigilAPI
     let identity = ServerIdentity(name: "vigil.central/test", key: EvidenceIngestorTests.serverKey)
 
     func services() -> CentralServices {
-        CentralServices(
-            tenancy: store, evidence: store, events: InMemorySecurityEventSink(), nonces: store, enrolment: store,
-            apiKeys: store,
-            identity: identity, clock: { CentralHTTPTests.now }, readiness: { (true, "memory") })
+        CentralServices.memory(store, identity: identity)
     }
 
     func claimCode(validFor seconds: Int64 = 3600) async throws -> String {
@@ -133,11 +130,8 @@ import VigilAPI
         }
         #expect(try await store.appliances(at: try Site.ID("site-main")).map(\.id) == [Fixtures.applianceID])
         // The code expires one second after creation; the server's clock is fixed, so move it on.
-        let later = CentralServices(
-            tenancy: store, evidence: store, events: InMemorySecurityEventSink(), nonces: store, enrolment: store,
-            apiKeys: store,
-            identity: identity, clock: { CentralHTTPTests.now.adding(milliseconds: 5000) },
-            readiness: { (true, "memory") })
+        let later = CentralServices.memory(
+            store, identity: identity, clock: { CentralHTTPTests.now.adding(milliseconds: 5000) })
         try await Application(router: buildRouter(services: later)).test(.router) { client in
             try await client.execute(
                 uri: "/api/v1/appliance/enrol", method: .post, headers: Self.json,

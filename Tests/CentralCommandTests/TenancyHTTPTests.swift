@@ -14,10 +14,7 @@ import VigilAPI
     let store = InMemoryStore()
 
     func services() -> CentralServices {
-        CentralServices(
-            tenancy: store, evidence: store, events: InMemorySecurityEventSink(), nonces: store, enrolment: store,
-            apiKeys: store, identity: ServerIdentity(name: "vigil.central/test", key: EvidenceIngestorTests.serverKey),
-            clock: { CentralHTTPTests.now }, readiness: { (true, "memory") })
+        CentralServices.memory(store)
     }
 
     func platformToken() async throws -> String {

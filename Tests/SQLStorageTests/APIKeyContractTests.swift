@@ -34,6 +34,8 @@ import Testing
             #expect(try await keys.apiKey(try APIKey.ID("key-1"))?.lastUsedAt == Self.now.adding(milliseconds: 5))
             try await keys.revoke(try APIKey.ID("key-1"), at: Self.now.adding(milliseconds: 9))
             #expect(try await keys.apiKey(try APIKey.ID("key-1"))?.revokedAt == Self.now.adding(milliseconds: 9))
+            #expect(try await keys.apiKeys(of: try Partner.ID("p")).map(\.id.rawValue) == ["key-1"])
+            #expect(try await keys.apiKeys(of: nil).map(\.id.rawValue) == ["key-2"])
             await #expect(throws: StoreError.self) { try await keys.create(try key("key-1", partner: nil)) }
             await #expect(throws: StoreError.self) { try await keys.create(try key("key-3", partner: "ghost")) }
             await #expect(throws: StoreError.self) { try await keys.revoke(try APIKey.ID("key-ghost"), at: Self.now) }

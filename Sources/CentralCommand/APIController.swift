@@ -1,0 +1,68 @@
+import Compliance
+import Hummingbird
+
+/// What every operator-API controller shares: the caller's principal and role, storage errors as
+/// HTTP answers, path parameters, and audit entries.
+protocol APIController {
+    var services: CentralServices { get }
+}
+
+extension APIController {
+    static func principal(_ context: AppRequestContext) throws -> Principal {
+        guard let principal = context.principal else { throw HTTPError(.unauthorized) }
+        return principal
+    }
+
+    /// Refuses with 403 unless the caller's role includes `role`.
+    static func require(_ role: Role, _ context: AppRequestContext) throws {
+        guard let held = context.role, held.includes(role) else {
+            throw HTTPError(.forbidden, message: "this needs the \(role.rawValue) role")
+        }
+    }
+
+    /// Runs a storage call and maps `StoreError` to the HTTP answer for it.
+    func store<T>(_ body: () async throws -> T) async throws -> T {
+        do {
+            return try await body()
+        } catch let error as StoreError {
+            throw error.httpError
+        }
+    }
+
+    func parameter<T>(_ name: String, _ context: AppRequestContext, _ make: (String) throws -> T) throws -> T {
+        guard let text = context.parameters.get(name), let value = try? make(text) else {
+            throw HTTPError(.notFound, message: "\(name) not found")
+        }
+        return value
+    }
+
+    /// Writes an audit entry for the caller's action.
+    func audit(_ context: AppRequestContext, _ action: String, target: String, detail: String = "") async throws {
+        try await store {
+            try await services.events.append([
+                AuditEntry(
+                    at: services.clock(), actor: context.actor ?? "unknown", action: action, target: target,
+                    detail: detail)
+            ])
+        }
+    }
+}
+
+extension StoreError {
+    var httpError: HTTPError {
+        switch self {
+        case .notFound(let what): HTTPError(.notFound, message: "\(what) not found")
+        case .conflict(let what): HTTPError(.conflict, message: what)
+        case .invalid(let what): HTTPError(.badRequest, message: what)
+        case .unavailable: HTTPError(.serviceUnavailable, message: "storage unavailable; retry later")
+        }
+    }
+}
+
+extension Principal {
+    /// Whether this principal may see `key` (platform keys belong to the platform only).
+    func mayAccess(partnerOf key: APIKey) -> Bool {
+        guard let partner = key.partnerID else { return self == .platform }
+        return mayAccess(partner)
+    }
+}
