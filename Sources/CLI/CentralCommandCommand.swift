@@ -224,7 +224,8 @@ struct CentralServe: AsyncParsableCommand {
             tenancy: SQLTenancyStore(database: database), evidence: SQLEvidenceStore(database: database),
             events: SQLAuditLog(database: database), nonces: SQLNonceStore(database: database),
             enrolment: SQLEnrolmentStore(database: database), apiKeys: SQLAPIKeyStore(database: database),
-            accounts: SQLAccountStore(database: database), secrets: secrets, accountPolicy: policy,
+            accounts: SQLAccountStore(database: database), fleet: SQLFleetStore(database: database),
+            secrets: secrets, accountPolicy: policy,
             identity: ServerIdentity(name: "vigil.central/\(host):\(port)", key: key),
             readiness: {
                 do {

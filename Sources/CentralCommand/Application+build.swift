@@ -30,6 +30,17 @@ public enum CentralRoutes {
         ("GET", "/api/v1/users"),
         ("POST", "/api/v1/users"),
         ("DELETE", "/api/v1/users/{user}"),
+        ("POST", "/api/v1/appliance/check-in"),
+        ("POST", "/api/v1/appliance/orders/{order}/status"),
+        ("POST", "/api/v1/sites/{site}/orders"),
+        ("GET", "/api/v1/sites/{site}/orders"),
+        ("GET", "/api/v1/sites/{site}/hosts"),
+        ("POST", "/api/v1/sites/{site}/hosts"),
+        ("PUT", "/api/v1/hosts/{host}/credential"),
+        ("GET", "/api/v1/hosts/{host}/credential"),
+        ("DELETE", "/api/v1/hosts/{host}/credential"),
+        ("GET", "/api/v1/sites/{site}/settings"),
+        ("PUT", "/api/v1/sites/{site}/settings"),
         ("GET", "/api/v1/clients/{client}/sites"),
         ("POST", "/api/v1/clients/{client}/sites"),
         ("POST", "/api/v1/sites/{site}/claim-codes"),
@@ -75,11 +86,19 @@ public func buildRouter(services: CentralServices) -> Router<AppRequestContext> 
     let ingestor = EvidenceIngestor(
         tenancy: services.tenancy, evidence: services.evidence, events: services.events, identity: services.identity,
         clock: services.clock)
-    router.group("/api/v1/appliance")
+    let tenancy = TenancyController(services: services, enrolment: enrolment)
+    let fleet = FleetController(
+        services: services,
+        fleet: FleetService(
+            store: services.fleet, identity: services.identity, secrets: services.secrets, clock: services.clock),
+        tenancy: tenancy)
+    let appliance = router.group("/api/v1/appliance")
         .add(
             middleware: ApplianceAuthenticator(
                 tenancy: services.tenancy, nonces: services.nonces, clock: services.clock)
         )
+    fleet.registerAppliance(on: appliance)
+    appliance
         .post("evidence") { request, context in
             guard let applianceID = context.applianceID else { throw HTTPError(.unauthorized) }
             let upload = try await JSONRequest.decode(EvidenceUpload.self, from: request, context: context)
@@ -96,7 +115,8 @@ public func buildRouter(services: CentralServices) -> Router<AppRequestContext> 
     let api = router.group("/api/v1")
         .add(middleware: OperatorAuthenticator(keys: services.apiKeys, accounts: accounts, clock: services.clock))
     AccountController(services: services, accounts: accounts).register(on: api)
-    TenancyController(services: services, enrolment: enrolment).register(on: api)
+    tenancy.register(on: api)
+    fleet.register(on: api)
     return router
 }
 

@@ -11,6 +11,7 @@ public struct CentralServices: Sendable {
     public var enrolment: any EnrolmentStore
     public var apiKeys: any APIKeyStore
     public var accounts: any AccountStore
+    public var fleet: any FleetStore
     /// Seals secrets that must be read back (TOTP secrets, target credentials).
     public var secrets: SecretBox
     public var accountPolicy: AccountPolicy
@@ -26,7 +27,8 @@ public struct CentralServices: Sendable {
 
     public init(
         tenancy: any TenancyStore, evidence: any EvidenceStore, events: any AuditLog, nonces: any NonceStore,
-        enrolment: any EnrolmentStore, apiKeys: any APIKeyStore, accounts: any AccountStore, secrets: SecretBox,
+        enrolment: any EnrolmentStore, apiKeys: any APIKeyStore, accounts: any AccountStore, fleet: any FleetStore,
+        secrets: SecretBox,
         accountPolicy: AccountPolicy = AccountPolicy(), identity: ServerIdentity,
         clock: @escaping @Sendable () -> Timestamp = { Timestamp.now() },
         readiness: @escaping @Sendable () async -> (ready: Bool, database: String)
@@ -38,6 +40,7 @@ public struct CentralServices: Sendable {
         self.enrolment = enrolment
         self.apiKeys = apiKeys
         self.accounts = accounts
+        self.fleet = fleet
         self.secrets = secrets
         self.accountPolicy = accountPolicy
         self.identity = identity

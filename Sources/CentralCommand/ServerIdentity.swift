@@ -27,4 +27,22 @@ public struct ServerIdentity: Sendable {
         }
         return key.isValidSignature(signature, for: bytes)
     }
+
+    /// Signs the RFC 8785 canonical bytes of an order; the appliance verifies those exact bytes.
+    public func sign(_ order: OrderPayload) throws(CanonicalJSON.Failure) -> SignedOrder {
+        let bytes = try CanonicalJSON.encode(order)
+        return SignedOrder(payload: Base64.encode(bytes), signature: Base64.encode(key.signature(for: bytes)))
+    }
+
+    /// The order inside `signed` when its signature verifies with `key` and its bytes are the
+    /// canonical form of an order (what an appliance checks before it acts); nil otherwise.
+    public static func verify(_ signed: SignedOrder, with key: VerifyingKey) -> OrderPayload? {
+        guard let bytes = Base64.decode(signed.payload), let signature = Base64.decode(signed.signature),
+            key.isValidSignature(signature, for: bytes),
+            let order = try? JSONDecoder().decode(OrderPayload.self, from: Data(bytes)),
+            order.schema == OrderPayload.schemaName,
+            (try? CanonicalJSON.encode(order)) == bytes
+        else { return nil }
+        return order
+    }
 }

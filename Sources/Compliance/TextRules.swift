@@ -15,4 +15,16 @@ public enum TextRules {
     public static func checkOptionalName(_ text: String?, field: String) throws(StoreError) {
         if let text { try checkName(text, field: field) }
     }
+
+    /// Longer free text (results, notes): up to 4,000 characters; newlines and tabs allowed,
+    /// other control characters not.
+    public static func checkLongText(_ text: String, field: String) throws(StoreError) {
+        guard text.count <= 4000 else { throw .invalid("\(field) must be at most 4000 characters") }
+        let allowed: Set<Unicode.Scalar> = ["\n", "\t"]
+        guard
+            !text.unicodeScalars.contains(where: {
+                $0.properties.generalCategory == .control && !allowed.contains($0)
+            })
+        else { throw .invalid("\(field) must not contain control characters other than newline and tab") }
+    }
 }

@@ -157,5 +157,56 @@ public enum Migrations {
                 "CREATE INDEX sessions_by_user ON sessions (user_id)",
             ]
         },
+        Migration(version: 6, name: "check-ins, orders, target credentials, site settings") { _ in
+            [
+                """
+                CREATE TABLE appliance_health (
+                    appliance_id TEXT PRIMARY KEY REFERENCES appliances (id),
+                    software_version TEXT NOT NULL,
+                    uptime_seconds BIGINT NOT NULL,
+                    queue_depth BIGINT NOT NULL,
+                    clock_offset_ms BIGINT,
+                    checked_in_at BIGINT NOT NULL
+                )
+                """,
+                """
+                CREATE TABLE orders (
+                    id TEXT PRIMARY KEY,
+                    appliance_id TEXT NOT NULL REFERENCES appliances (id),
+                    site_id TEXT NOT NULL REFERENCES sites (id),
+                    type TEXT NOT NULL,
+                    parameters TEXT NOT NULL,
+                    nonce TEXT NOT NULL UNIQUE,
+                    issued_at BIGINT NOT NULL,
+                    expires_at BIGINT NOT NULL,
+                    created_by TEXT NOT NULL,
+                    signed_payload TEXT NOT NULL,
+                    signature TEXT NOT NULL,
+                    status TEXT NOT NULL,
+                    updated_at BIGINT NOT NULL,
+                    result_detail TEXT
+                )
+                """,
+                "CREATE INDEX orders_open_by_appliance ON orders (appliance_id, status, issued_at)",
+                "CREATE INDEX orders_by_site ON orders (site_id, issued_at)",
+                """
+                CREATE TABLE host_credentials (
+                    host_id TEXT PRIMARY KEY REFERENCES hosts (id),
+                    kind TEXT NOT NULL,
+                    username TEXT NOT NULL,
+                    sealed_secret TEXT NOT NULL,
+                    updated_at BIGINT NOT NULL
+                )
+                """,
+                """
+                CREATE TABLE site_settings (
+                    site_id TEXT PRIMARY KEY REFERENCES sites (id),
+                    rule_set_version TEXT NOT NULL,
+                    enabled_runbooks TEXT NOT NULL,
+                    maintenance_window TEXT
+                )
+                """,
+            ]
+        },
     ]
 }

@@ -3,7 +3,7 @@ public import Compliance
 /// The in-memory implementation of the storage ports: the same rules as the SQL stores, checked
 /// by the same contract tests, for tests of code above storage.
 public actor InMemoryStore: TenancyStore, EvidenceStore, NonceStore, EnrolmentStore, APIKeyStore,
-    AccountStore
+    AccountStore, FleetStore
 {
     var partnersByID: [Partner.ID: Partner] = [:]
     var clientsByID: [Client.ID: Client] = [:]
@@ -17,6 +17,10 @@ public actor InMemoryStore: TenancyStore, EvidenceStore, NonceStore, EnrolmentSt
     var usersByID: [User.ID: User] = [:]
     var sessions: [HexDigest: Session] = [:]
     public var sessionCount: Int { sessions.count }
+    var healthByAppliance: [Appliance.ID: ApplianceHealth] = [:]
+    var ordersByID: [Order.ID: Order] = [:]
+    var credentialsByHost: [ManagedHost.ID: StoredCredential] = [:]
+    var settingsBySite: [Site.ID: SiteSettings] = [:]
     var claimCodes: [HexDigest: (site: Site.ID, expiresAt: Timestamp, used: Bool)] = [:]
 
     public init() {}
@@ -256,4 +260,75 @@ public actor InMemoryStore: TenancyStore, EvidenceStore, NonceStore, EnrolmentSt
     public func touch(_ tokenHash: HexDigest, at: Timestamp) { sessions[tokenHash]?.lastSeenAt = at }
     public func deleteSession(_ tokenHash: HexDigest) { sessions[tokenHash] = nil }
     public func deleteSessions(of user: User.ID) { sessions = sessions.filter { $0.value.userID != user } }
+
+    public func checkIn(_ appliance: Appliance, health: ApplianceHealth) throws(StoreError) -> CheckInData {
+        try TextRules.checkName(health.softwareVersion, field: "software version")
+        healthByAppliance[appliance.id] = health
+        let orders = ordersByID.values.filter {
+            $0.applianceID == appliance.id && !$0.status.isFinal && $0.expiresAt > health.checkedInAt
+        }.sorted { ($0.issuedAt, $0.id) < ($1.issuedAt, $1.id) }
+        let hosts = hosts(at: appliance.siteID)
+        let hostIDs = Set(hosts.map(\.id))
+        return CheckInData(
+            orders: Array(orders.prefix(50)), settings: settingsBySite[appliance.siteID] ?? .defaults, hosts: hosts,
+            credentials: credentialsByHost.values.filter { hostIDs.contains($0.hostID) }.sorted {
+                $0.hostID < $1.hostID
+            })
+    }
+
+    public func health(of appliance: Appliance.ID) -> ApplianceHealth? { healthByAppliance[appliance] }
+
+    public func create(_ order: Order) throws(StoreError) {
+        try Order.checkParameters(order.parameters, for: order.type)
+        guard let appliance = appliancesByID[order.applianceID] else {
+            throw .notFound("appliance \(order.applianceID)")
+        }
+        guard appliance.siteID == order.siteID else {
+            throw .invalid("appliance \(order.applianceID) is not at site \(order.siteID)")
+        }
+        guard ordersByID[order.id] == nil else { throw .conflict("order \(order.id) exists already") }
+        guard !ordersByID.values.contains(where: { $0.nonce == order.nonce }) else {
+            throw .conflict("order nonce was used before")
+        }
+        ordersByID[order.id] = order
+    }
+
+    public func order(_ id: Order.ID) -> Order? { ordersByID[id] }
+
+    public func orders(site: Site.ID, limit: Int) -> [Order] {
+        let sorted = ordersByID.values.filter { $0.siteID == site }.sorted {
+            ($0.issuedAt, $1.id) > ($1.issuedAt, $0.id)
+        }
+        return Array(sorted.prefix(max(0, min(limit, 10_000))))
+    }
+
+    public func updateOrder(
+        _ id: Order.ID, appliance: Appliance.ID, status: OrderStatus, detail: String?, at: Timestamp
+    ) throws(StoreError) -> Order {
+        if let detail { try TextRules.checkLongText(detail, field: "order result detail") }
+        guard var order = ordersByID[id], order.applianceID == appliance else { throw .notFound("order \(id)") }
+        guard try Order.checkTransition(from: order.status, to: status) else { return order }
+        order.status = status
+        order.updatedAt = at
+        order.resultDetail = detail ?? order.resultDetail
+        ordersByID[id] = order
+        return order
+    }
+
+    public func setCredential(_ credential: StoredCredential) throws(StoreError) {
+        try TextRules.checkName(credential.username, field: "username")
+        guard hostsByID[credential.hostID] != nil else { throw .notFound("host \(credential.hostID)") }
+        credentialsByHost[credential.hostID] = credential
+    }
+
+    public func credential(of host: ManagedHost.ID) -> StoredCredential? { credentialsByHost[host] }
+    public func deleteCredential(of host: ManagedHost.ID) { credentialsByHost[host] = nil }
+
+    public func settings(of site: Site.ID) -> SiteSettings { settingsBySite[site] ?? .defaults }
+
+    public func setSettings(_ settings: SiteSettings, of site: Site.ID) throws(StoreError) {
+        try settings.checkStorable()
+        guard sitesByID[site] != nil else { throw .notFound("site \(site)") }
+        settingsBySite[site] = settings
+    }
 }

@@ -14,7 +14,8 @@ extension CentralServices {
         policy.bcryptCost = 4
         return CentralServices(
             tenancy: store, evidence: store, events: events, nonces: store, enrolment: store, apiKeys: store,
-            accounts: store, secrets: testSecrets, accountPolicy: policy, identity: identity, clock: clock,
+            accounts: store, fleet: store, secrets: testSecrets, accountPolicy: policy, identity: identity,
+            clock: clock,
             readiness: { (ready, "memory") })
     }
 

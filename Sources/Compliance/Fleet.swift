@@ -1,0 +1,212 @@
+/// What an order asks an appliance to do.
+public enum OrderType: String, Codable, CaseIterable, Sendable {
+    /// Run checks now (parameter `check`: one check ID, else all).
+    case runChecks = "run_checks"
+    /// Run a runbook from the catalogue (parameter `runbook`, required).
+    case runRunbook = "run_runbook"
+    /// Fetch the current rule set now rather than at the next check-in.
+    case syncRules = "sync_rules"
+    /// Collect diagnostics and upload them as evidence.
+    case collectDiagnostics = "collect_diagnostics"
+}
+
+/// Where an order stands. The appliance reports `rejected` (bad signature, wrong appliance,
+/// reused nonce) and `expired` as well as the outcome of running it.
+public enum OrderStatus: String, Codable, CaseIterable, Sendable {
+    case pending, acknowledged, completed, failed, rejected, expired
+
+    /// Whether the order has reached an end (the appliance reported a final state).
+    public var isFinal: Bool { ![.pending, .acknowledged].contains(self) }
+}
+
+/// An order to one appliance, signed by Central Command when created. The signed bytes are kept
+/// exactly as signed and handed out unchanged at every check-in until the appliance answers.
+public struct Order: Equatable, Sendable {
+    public typealias ID = Identifier<Order>
+    public var id: ID
+    public var applianceID: Appliance.ID
+    public var siteID: Site.ID
+    public var type: OrderType
+    public var parameters: [String: String]
+    public var nonce: String
+    public var issuedAt: Timestamp
+    public var expiresAt: Timestamp
+    /// `user:<id>` or `key:<id>`.
+    public var createdBy: String
+    /// The canonical JSON the signature covers (base64), and the signature (base64).
+    public var signedPayload: String
+    public var signature: String
+    public var status: OrderStatus
+    public var updatedAt: Timestamp
+    /// What the appliance said when it finished (or refused) the order.
+    public var resultDetail: String?
+
+    public init(
+        id: ID, applianceID: Appliance.ID, siteID: Site.ID, type: OrderType, parameters: [String: String],
+        nonce: String, issuedAt: Timestamp, expiresAt: Timestamp, createdBy: String, signedPayload: String,
+        signature: String, status: OrderStatus = .pending, updatedAt: Timestamp, resultDetail: String? = nil
+    ) {
+        self.id = id
+        self.applianceID = applianceID
+        self.siteID = siteID
+        self.type = type
+        self.parameters = parameters
+        self.nonce = nonce
+        self.issuedAt = issuedAt
+        self.expiresAt = expiresAt
+        self.createdBy = createdBy
+        self.signedPayload = signedPayload
+        self.signature = signature
+        self.status = status
+        self.updatedAt = updatedAt
+        self.resultDetail = resultDetail
+    }
+
+    /// The status to show at `now`: an unanswered order past its expiry is `expired`.
+    public func status(at now: Timestamp) -> OrderStatus {
+        !status.isFinal && expiresAt <= now ? .expired : status
+    }
+
+    /// The one rule for order states: forward only, final states final. Returns false when
+    /// `next` is the state the order is in already (a retried report changes nothing).
+    public static func checkTransition(from current: OrderStatus, to next: OrderStatus) throws(StoreError) -> Bool {
+        if current == next { return false }
+        guard next != .pending, !current.isFinal else {
+            throw .conflict("order is \(current.rawValue); it cannot become \(next.rawValue)")
+        }
+        return true
+    }
+
+    /// Checks an order's parameters: at most 32, keys `[a-z0-9_]{1,64}`, values up to 1,024
+    /// characters without control characters; `run_runbook` needs `runbook`.
+    public static func checkParameters(_ parameters: [String: String], for type: OrderType) throws(StoreError) {
+        guard parameters.count <= 32 else { throw .invalid("an order takes at most 32 parameters") }
+        for (key, value) in parameters {
+            guard (1...64).contains(key.utf8.count),
+                key.utf8.allSatisfy({ (97...122).contains($0) || (48...57).contains($0) || $0 == 95 })
+            else { throw .invalid("parameter name \(String(reflecting: key)) must be 1–64 of a–z 0–9 _") }
+            guard value.count <= 1024,
+                !value.unicodeScalars.contains(where: { $0.properties.generalCategory == .control })
+            else { throw .invalid("parameter \(key) must be at most 1024 characters without control characters") }
+        }
+        if type == .runRunbook, parameters["runbook"]?.isEmpty ?? true {
+            throw .invalid("run_runbook needs the parameter runbook")
+        }
+    }
+}
+
+/// What an appliance reports at each check-in.
+public struct ApplianceHealth: Equatable, Sendable {
+    public var softwareVersion: String
+    public var uptimeSeconds: Int64
+    /// Evidence bundles waiting in the outbox.
+    public var queueDepth: Int64
+    /// The appliance's measured clock offset, when it has one.
+    public var clockOffsetMilliseconds: Int64?
+    public var checkedInAt: Timestamp
+
+    public init(
+        softwareVersion: String, uptimeSeconds: Int64, queueDepth: Int64, clockOffsetMilliseconds: Int64?,
+        checkedInAt: Timestamp
+    ) {
+        self.softwareVersion = softwareVersion
+        self.uptimeSeconds = uptimeSeconds
+        self.queueDepth = queueDepth
+        self.clockOffsetMilliseconds = clockOffsetMilliseconds
+        self.checkedInAt = checkedInAt
+    }
+}
+
+/// How the appliance logs in to a target host. The secret is stored only sealed.
+public struct StoredCredential: Equatable, Sendable {
+    public enum Kind: String, Codable, CaseIterable, Sendable {
+        case password
+        case sshPrivateKey = "ssh_private_key"
+    }
+
+    public var hostID: ManagedHost.ID
+    public var kind: Kind
+    public var username: String
+    /// The secret sealed with the server's secret key (`SecretBox`), bound to the host.
+    public var sealedSecret: String
+    public var updatedAt: Timestamp
+
+    public init(hostID: ManagedHost.ID, kind: Kind, username: String, sealedSecret: String, updatedAt: Timestamp) {
+        self.hostID = hostID
+        self.kind = kind
+        self.username = username
+        self.sealedSecret = sealedSecret
+        self.updatedAt = updatedAt
+    }
+}
+
+/// Per-site settings handed to the appliance at check-in.
+public struct SiteSettings: Equatable, Sendable {
+    /// The rule-set version the site runs.
+    public var ruleSetVersion: String
+    /// Runbook IDs enabled for automatic healing at this site.
+    public var enabledRunbooks: [String]
+    /// The maintenance window as a JSON document (`MaintenanceWindow` in the wire types), or nil.
+    public var maintenanceWindowJSON: String?
+
+    public init(ruleSetVersion: String, enabledRunbooks: [String], maintenanceWindowJSON: String?) {
+        self.ruleSetVersion = ruleSetVersion
+        self.enabledRunbooks = enabledRunbooks
+        self.maintenanceWindowJSON = maintenanceWindowJSON
+    }
+
+    /// The rules every store applies before writing settings.
+    public func checkStorable() throws(StoreError) {
+        try TextRules.checkName(ruleSetVersion, field: "rule set version")
+        guard enabledRunbooks.count <= 500 else { throw .invalid("at most 500 runbooks may be enabled") }
+        for runbook in enabledRunbooks where !Identifier<SiteSettings>.isValid(runbook) {
+            throw .invalid("runbook ID \(String(reflecting: runbook)) must be 1–128 of A–Z a–z 0–9 . _ : -")
+        }
+        if let window = maintenanceWindowJSON, window.utf8.count > 4096 {
+            throw .invalid("maintenance window must be at most 4096 bytes")
+        }
+    }
+
+    public static let defaults = SiteSettings(
+        ruleSetVersion: "builtin-1", enabledRunbooks: [], maintenanceWindowJSON: nil)
+}
+
+/// Everything a check-in answers with, read in the same transaction that records the health.
+public struct CheckInData: Equatable, Sendable {
+    public var orders: [Order]
+    public var settings: SiteSettings
+    public var hosts: [ManagedHost]
+    public var credentials: [StoredCredential]
+
+    public init(orders: [Order], settings: SiteSettings, hosts: [ManagedHost], credentials: [StoredCredential]) {
+        self.orders = orders
+        self.settings = settings
+        self.hosts = hosts
+        self.credentials = credentials
+    }
+}
+
+/// The port for running the fleet: check-ins, orders, target credentials and site settings.
+public protocol FleetStore: Sendable {
+    /// Records `health` for `appliance` and returns what its check-in answers with: unanswered,
+    /// unexpired orders (oldest first, at most 50), the site's settings, hosts and credentials.
+    func checkIn(_ appliance: Appliance, health: ApplianceHealth) async throws(StoreError) -> CheckInData
+    func health(of appliance: Appliance.ID) async throws(StoreError) -> ApplianceHealth?
+
+    func create(_ order: Order) async throws(StoreError)
+    func order(_ id: Order.ID) async throws(StoreError) -> Order?
+    /// The site's orders, newest first.
+    func orders(site: Site.ID, limit: Int) async throws(StoreError) -> [Order]
+    /// Moves an order of `appliance` to `status`. Final states are final: a later report is
+    /// `.conflict`; an order of another appliance is `.notFound`.
+    func updateOrder(
+        _ id: Order.ID, appliance: Appliance.ID, status: OrderStatus, detail: String?, at: Timestamp
+    ) async throws(StoreError) -> Order
+
+    func setCredential(_ credential: StoredCredential) async throws(StoreError)
+    func credential(of host: ManagedHost.ID) async throws(StoreError) -> StoredCredential?
+    func deleteCredential(of host: ManagedHost.ID) async throws(StoreError)
+
+    func settings(of site: Site.ID) async throws(StoreError) -> SiteSettings
+    func setSettings(_ settings: SiteSettings, of site: Site.ID) async throws(StoreError)
+}

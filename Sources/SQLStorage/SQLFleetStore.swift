@@ -1,0 +1,250 @@
+public import Compliance
+import Foundation
+import SQLKit
+
+/// `FleetStore` on SQL: a check-in is one transaction that records the appliance's health and
+/// reads everything its answer needs.
+public struct SQLFleetStore: FleetStore {
+    let database: VigilDatabase
+
+    public init(database: VigilDatabase) {
+        self.database = database
+    }
+
+    public func checkIn(_ appliance: Appliance, health: ApplianceHealth) async throws(StoreError) -> CheckInData {
+        try TextRules.checkName(health.softwareVersion, field: "software version")
+        let now = health.checkedInAt.millisecondsSinceEpoch
+        return try await database.transaction { sql in
+            try await sql.raw(
+                """
+                INSERT INTO appliance_health (appliance_id, software_version, uptime_seconds, queue_depth, clock_offset_ms,
+                                              checked_in_at)
+                VALUES (\(bind: appliance.id.rawValue), \(bind: health.softwareVersion), \(bind: health.uptimeSeconds),
+                        \(bind: health.queueDepth), \(bind: health.clockOffsetMilliseconds), \(bind: now))
+                ON CONFLICT (appliance_id) DO UPDATE SET
+                    software_version = excluded.software_version, uptime_seconds = excluded.uptime_seconds,
+                    queue_depth = excluded.queue_depth, clock_offset_ms = excluded.clock_offset_ms,
+                    checked_in_at = excluded.checked_in_at
+                """
+            ).run()
+            let orders = try await sql.raw(
+                """
+                SELECT * FROM orders
+                WHERE appliance_id = \(bind: appliance.id.rawValue) AND status IN ('pending', 'acknowledged')
+                  AND expires_at > \(bind: now)
+                ORDER BY issued_at, id LIMIT 50
+                """
+            ).all().map(Self.order)
+            let settings = try await Self.settings(sql, site: appliance.siteID)
+            let hosts = try await sql.raw(
+                "SELECT id, site_id, name, platform, address FROM hosts WHERE site_id = \(bind: appliance.siteID.rawValue) ORDER BY id"
+            ).all().map(SQLTenancyStore.host)
+            let credentials = try await sql.raw(
+                """
+                SELECT c.* FROM host_credentials c JOIN hosts h ON h.id = c.host_id
+                WHERE h.site_id = \(bind: appliance.siteID.rawValue) ORDER BY c.host_id
+                """
+            ).all().map(Self.credential)
+            return CheckInData(orders: orders, settings: settings, hosts: hosts, credentials: credentials)
+        }
+    }
+
+    public func health(of appliance: Appliance.ID) async throws(StoreError) -> ApplianceHealth? {
+        try await database.read { sql in
+            guard
+                let row = try await sql.raw(
+                    "SELECT * FROM appliance_health WHERE appliance_id = \(bind: appliance.rawValue)"
+                ).first()
+            else { return nil }
+            return ApplianceHealth(
+                softwareVersion: try row.decode(column: "software_version", as: String.self),
+                uptimeSeconds: try row.decode(column: "uptime_seconds", as: Int64.self),
+                queueDepth: try row.decode(column: "queue_depth", as: Int64.self),
+                clockOffsetMilliseconds: try row.decode(column: "clock_offset_ms", as: Int64?.self),
+                checkedInAt: Timestamp(millisecondsSinceEpoch: try row.decode(column: "checked_in_at", as: Int64.self)))
+        }
+    }
+
+    public func create(_ order: Order) async throws(StoreError) {
+        try Order.checkParameters(order.parameters, for: order.type)
+        let parameters = try Self.encode(order.parameters)
+        try await database.transaction { sql in
+            guard
+                let row = try await sql.raw(
+                    "SELECT site_id FROM appliances WHERE id = \(bind: order.applianceID.rawValue)"
+                ).first()
+            else { throw StoreError.notFound("appliance \(order.applianceID)") }
+            guard try row.decode(column: "site_id", as: String.self) == order.siteID.rawValue else {
+                throw StoreError.invalid("appliance \(order.applianceID) is not at site \(order.siteID)")
+            }
+            try await SQLTenancyStore.requireAbsent(
+                sql, table: "orders", id: order.id.rawValue, what: "order \(order.id)")
+            let reused = try await sql.raw("SELECT 1 AS present FROM orders WHERE nonce = \(bind: order.nonce)").first()
+            guard reused == nil else { throw StoreError.conflict("order nonce was used before") }
+            try await sql.raw(
+                """
+                INSERT INTO orders (id, appliance_id, site_id, type, parameters, nonce, issued_at, expires_at, created_by,
+                                    signed_payload, signature, status, updated_at, result_detail)
+                VALUES (\(bind: order.id.rawValue), \(bind: order.applianceID.rawValue), \(bind: order.siteID.rawValue),
+                        \(bind: order.type.rawValue), \(bind: parameters), \(bind: order.nonce),
+                        \(bind: order.issuedAt.millisecondsSinceEpoch), \(bind: order.expiresAt.millisecondsSinceEpoch),
+                        \(bind: order.createdBy), \(bind: order.signedPayload), \(bind: order.signature),
+                        \(bind: order.status.rawValue), \(bind: order.updatedAt.millisecondsSinceEpoch),
+                        \(bind: order.resultDetail))
+                """
+            ).run()
+        }
+    }
+
+    public func order(_ id: Order.ID) async throws(StoreError) -> Order? {
+        try await database.read { sql in
+            try await sql.raw("SELECT * FROM orders WHERE id = \(bind: id.rawValue)").first().map(Self.order)
+        }
+    }
+
+    public func orders(site: Site.ID, limit: Int) async throws(StoreError) -> [Order] {
+        try await database.read { sql in
+            try await sql.raw(
+                """
+                SELECT * FROM orders WHERE site_id = \(bind: site.rawValue)
+                ORDER BY issued_at DESC, id LIMIT \(bind: max(0, min(limit, 10_000)))
+                """
+            ).all().map(Self.order)
+        }
+    }
+
+    public func updateOrder(
+        _ id: Order.ID, appliance: Appliance.ID, status: OrderStatus, detail: String?, at: Timestamp
+    ) async throws(StoreError) -> Order {
+        if let detail { try TextRules.checkLongText(detail, field: "order result detail") }
+        return try await database.transaction { sql in
+            guard
+                let current = try await sql.raw(
+                    "SELECT * FROM orders WHERE id = \(bind: id.rawValue) AND appliance_id = \(bind: appliance.rawValue)"
+                ).first().map(Self.order)
+            else { throw StoreError.notFound("order \(id)") }
+            guard try Order.checkTransition(from: current.status, to: status) else { return current }
+            try await sql.raw(
+                """
+                UPDATE orders SET status = \(bind: status.rawValue), updated_at = \(bind: at.millisecondsSinceEpoch),
+                    result_detail = \(bind: detail ?? current.resultDetail)
+                WHERE id = \(bind: id.rawValue)
+                """
+            ).run()
+            var updated = current
+            updated.status = status
+            updated.updatedAt = at
+            updated.resultDetail = detail ?? current.resultDetail
+            return updated
+        }
+    }
+
+    public func setCredential(_ credential: StoredCredential) async throws(StoreError) {
+        try TextRules.checkName(credential.username, field: "username")
+        try await database.transaction { sql in
+            try await SQLTenancyStore.requirePresent(
+                sql, table: "hosts", id: credential.hostID.rawValue, what: "host \(credential.hostID)")
+            try await sql.raw(
+                """
+                INSERT INTO host_credentials (host_id, kind, username, sealed_secret, updated_at)
+                VALUES (\(bind: credential.hostID.rawValue), \(bind: credential.kind.rawValue), \(bind: credential.username),
+                        \(bind: credential.sealedSecret), \(bind: credential.updatedAt.millisecondsSinceEpoch))
+                ON CONFLICT (host_id) DO UPDATE SET kind = excluded.kind, username = excluded.username,
+                    sealed_secret = excluded.sealed_secret, updated_at = excluded.updated_at
+                """
+            ).run()
+        }
+    }
+
+    public func credential(of host: ManagedHost.ID) async throws(StoreError) -> StoredCredential? {
+        try await database.read { sql in
+            try await sql.raw("SELECT * FROM host_credentials WHERE host_id = \(bind: host.rawValue)").first().map(
+                Self.credential)
+        }
+    }
+
+    public func deleteCredential(of host: ManagedHost.ID) async throws(StoreError) {
+        try await database.transaction { sql in
+            try await sql.raw("DELETE FROM host_credentials WHERE host_id = \(bind: host.rawValue)").run()
+        }
+    }
+
+    public func settings(of site: Site.ID) async throws(StoreError) -> SiteSettings {
+        try await database.read { sql in try await Self.settings(sql, site: site) }
+    }
+
+    public func setSettings(_ settings: SiteSettings, of site: Site.ID) async throws(StoreError) {
+        try settings.checkStorable()
+        let runbooks = try Self.encode(settings.enabledRunbooks)
+        try await database.transaction { sql in
+            try await SQLTenancyStore.requirePresent(sql, table: "sites", id: site.rawValue, what: "site \(site)")
+            try await sql.raw(
+                """
+                INSERT INTO site_settings (site_id, rule_set_version, enabled_runbooks, maintenance_window)
+                VALUES (\(bind: site.rawValue), \(bind: settings.ruleSetVersion), \(bind: runbooks),
+                        \(bind: settings.maintenanceWindowJSON))
+                ON CONFLICT (site_id) DO UPDATE SET rule_set_version = excluded.rule_set_version,
+                    enabled_runbooks = excluded.enabled_runbooks, maintenance_window = excluded.maintenance_window
+                """
+            ).run()
+        }
+    }
+
+    static func settings(_ sql: any SQLDatabase, site: Site.ID) async throws -> SiteSettings {
+        guard let row = try await sql.raw("SELECT * FROM site_settings WHERE site_id = \(bind: site.rawValue)").first()
+        else { return .defaults }
+        return SiteSettings(
+            ruleSetVersion: try row.decode(column: "rule_set_version", as: String.self),
+            enabledRunbooks: try decode([String].self, row.decode(column: "enabled_runbooks", as: String.self)),
+            maintenanceWindowJSON: try row.decode(column: "maintenance_window", as: String?.self))
+    }
+
+    static func order(_ row: any SQLRow) throws -> Order {
+        let typeText = try row.decode(column: "type", as: String.self)
+        let statusText = try row.decode(column: "status", as: String.self)
+        guard let type = OrderType(rawValue: typeText), let status = OrderStatus(rawValue: statusText) else {
+            throw StoreError.invalid("order row has unknown type \(typeText) or status \(statusText)")
+        }
+        return Order(
+            id: try Order.ID(row.decode(column: "id", as: String.self)),
+            applianceID: try Appliance.ID(row.decode(column: "appliance_id", as: String.self)),
+            siteID: try Site.ID(row.decode(column: "site_id", as: String.self)),
+            type: type,
+            parameters: try decode([String: String].self, row.decode(column: "parameters", as: String.self)),
+            nonce: try row.decode(column: "nonce", as: String.self),
+            issuedAt: Timestamp(millisecondsSinceEpoch: try row.decode(column: "issued_at", as: Int64.self)),
+            expiresAt: Timestamp(millisecondsSinceEpoch: try row.decode(column: "expires_at", as: Int64.self)),
+            createdBy: try row.decode(column: "created_by", as: String.self),
+            signedPayload: try row.decode(column: "signed_payload", as: String.self),
+            signature: try row.decode(column: "signature", as: String.self),
+            status: status,
+            updatedAt: Timestamp(millisecondsSinceEpoch: try row.decode(column: "updated_at", as: Int64.self)),
+            resultDetail: try row.decode(column: "result_detail", as: String?.self))
+    }
+
+    static func credential(_ row: any SQLRow) throws -> StoredCredential {
+        let kindText = try row.decode(column: "kind", as: String.self)
+        guard let kind = StoredCredential.Kind(rawValue: kindText) else {
+            throw StoreError.invalid("credential row has unknown kind \(kindText)")
+        }
+        return StoredCredential(
+            hostID: try ManagedHost.ID(row.decode(column: "host_id", as: String.self)), kind: kind,
+            username: try row.decode(column: "username", as: String.self),
+            sealedSecret: try row.decode(column: "sealed_secret", as: String.self),
+            updatedAt: Timestamp(millisecondsSinceEpoch: try row.decode(column: "updated_at", as: Int64.self)))
+    }
+
+    static func encode(_ value: some Encodable) throws(StoreError) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        do {
+            return String(decoding: try encoder.encode(value), as: UTF8.self)
+        } catch {
+            throw .invalid("cannot encode \(type(of: value)): \(error)")
+        }
+    }
+
+    static func decode<T: Decodable>(_ type: T.Type, _ text: String) throws -> T {
+        try JSONDecoder().decode(T.self, from: Data(text.utf8))
+    }
+}

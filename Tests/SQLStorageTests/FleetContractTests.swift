@@ -1,0 +1,143 @@
+import Compliance
+import Foundation
+import SQLStorage
+import TestSupport
+import Testing
+
+/// Check-ins, orders, credentials and site settings on every backend.
+@Suite struct FleetContractTests {
+    static let now = Timestamp(millisecondsSinceEpoch: 1_795_000_000_000)
+
+    func fleet(_ stores: Stores) throws -> any FleetStore {
+        if let database = stores.database { return SQLFleetStore(database: database) }
+        return try #require(stores.tenancy as? InMemoryStore)
+    }
+
+    func order(
+        _ id: String, appliance: String = "appliance-a", site: String = "site-a", nonce: String? = nil,
+        issuedAt: Timestamp = now, ttl: Int64 = 900
+    ) throws -> Order {
+        Order(
+            id: try Order.ID(id), applianceID: try Appliance.ID(appliance), siteID: try Site.ID(site), type: .runChecks,
+            parameters: ["check": "linux.ssh.permit_root_login", "note": "it's \"quoted\""],
+            nonce: nonce ?? "nonce-\(id)",
+            issuedAt: issuedAt, expiresAt: issuedAt.adding(milliseconds: ttl * 1000), createdBy: "user:u",
+            signedPayload: "cGF5bG9hZA==", signature: "c2ln", updatedAt: issuedAt)
+    }
+
+    func health(at time: Timestamp, queue: Int64 = 0) -> ApplianceHealth {
+        ApplianceHealth(
+            softwareVersion: "0.2.0", uptimeSeconds: 10, queueDepth: queue, clockOffsetMilliseconds: nil,
+            checkedInAt: time)
+    }
+
+    @Test(arguments: Backend.available)
+    func checkInRecordsHealthAndReturnsOpenOrdersSettingsHostsAndCredentialsOfTheSite(backend: Backend) async throws {
+        try await withStores(backend) { stores in
+            try await StoreContractTests().seed(stores)
+            let fleet = try fleet(stores)
+            let appliance = try #require(try await stores.tenancy.appliance(try Appliance.ID("appliance-a")))
+            try await fleet.create(try order("order-1"))
+            try await fleet.create(try order("order-2", issuedAt: Self.now.adding(milliseconds: 10)))
+            try await fleet.create(try order("order-old", issuedAt: Self.now.adding(milliseconds: -1_000_000), ttl: 60))
+            try await fleet.create(try order("order-b", appliance: "appliance-b", site: "site-b"))
+            for host in ["host-a", "host-b"] {
+                try await fleet.setCredential(
+                    StoredCredential(
+                        hostID: try ManagedHost.ID(host), kind: .password, username: "vigil",
+                        sealedSecret: "v1:\(host)",
+                        updatedAt: Self.now))
+            }
+            let data = try await fleet.checkIn(
+                appliance, health: health(at: Self.now.adding(milliseconds: 20), queue: 7))
+            #expect(data.orders.map(\.id.rawValue) == ["order-1", "order-2"])
+            #expect(data.orders.first == (try order("order-1")))
+            #expect(data.settings == .defaults)
+            #expect(data.hosts.map(\.id.rawValue) == ["host-a"])
+            #expect(data.credentials.map(\.sealedSecret) == ["v1:host-a"])
+            #expect(try await fleet.health(of: appliance.id)?.queueDepth == 7)
+            _ = try await fleet.checkIn(appliance, health: health(at: Self.now.adding(milliseconds: 30), queue: 1))
+            #expect(try await fleet.health(of: appliance.id)?.queueDepth == 1)
+            #expect(try await fleet.health(of: try Appliance.ID("appliance-b")) == nil)
+        }
+    }
+
+    @Test(arguments: Backend.available)
+    func ordersMoveForwardOnlyAndBelongToTheirAppliance(backend: Backend) async throws {
+        try await withStores(backend) { stores in
+            try await StoreContractTests().seed(stores)
+            let fleet = try fleet(stores)
+            try await fleet.create(try order("order-1"))
+            await #expect(throws: StoreError.conflict("order nonce was used before")) {
+                try await fleet.create(try order("order-2", nonce: "nonce-order-1"))
+            }
+            await #expect(throws: StoreError.self) { try await fleet.create(try order("order-1", nonce: "fresh")) }
+            await #expect(throws: StoreError.self) { try await fleet.create(try order("order-3", site: "site-b")) }
+            await #expect(throws: StoreError.self) { try await fleet.create(try order("order-4", appliance: "ghost")) }
+            var badParameters = try order("order-5")
+            badParameters.parameters = ["DROP TABLE": "x"]
+            await #expect(throws: StoreError.self) { try await fleet.create(badParameters) }
+
+            let id = try Order.ID("order-1")
+            let mine = try Appliance.ID("appliance-a")
+            await #expect(throws: StoreError.notFound("order order-1")) {
+                _ = try await fleet.updateOrder(
+                    id, appliance: try Appliance.ID("appliance-b"), status: .completed, detail: nil, at: Self.now)
+            }
+            let acknowledged = try await fleet.updateOrder(
+                id, appliance: mine, status: .acknowledged, detail: nil, at: Self.now)
+            #expect(acknowledged.status == .acknowledged)
+            _ = try await fleet.updateOrder(id, appliance: mine, status: .acknowledged, detail: nil, at: Self.now)
+            let done = try await fleet.updateOrder(
+                id, appliance: mine, status: .failed, detail: "exit 1\n\tstderr", at: Self.now)
+            #expect(done.resultDetail == "exit 1\n\tstderr")
+            #expect(try await fleet.order(id)?.status == .failed)
+            await #expect(throws: StoreError.self) {
+                _ = try await fleet.updateOrder(id, appliance: mine, status: .completed, detail: nil, at: Self.now)
+            }
+            await #expect(throws: StoreError.self) {
+                _ = try await fleet.updateOrder(
+                    id, appliance: mine, status: .failed, detail: "bell \u{7}", at: Self.now)
+            }
+            #expect(try await fleet.orders(site: try Site.ID("site-a"), limit: 10).map(\.id) == [id])
+            #expect(try await fleet.orders(site: try Site.ID("site-b"), limit: 10).isEmpty)
+        }
+    }
+
+    @Test(arguments: Backend.available)
+    func credentialsAndSettingsAreReplacedAndRemoved(backend: Backend) async throws {
+        try await withStores(backend) { stores in
+            try await StoreContractTests().seed(stores)
+            let fleet = try fleet(stores)
+            let host = try ManagedHost.ID("host-a")
+            try await fleet.setCredential(
+                StoredCredential(
+                    hostID: host, kind: .password, username: "a", sealedSecret: "v1:1", updatedAt: Self.now))
+            try await fleet.setCredential(
+                StoredCredential(
+                    hostID: host, kind: .sshPrivateKey, username: "b", sealedSecret: "v1:2", updatedAt: Self.now))
+            #expect(try await fleet.credential(of: host)?.kind == .sshPrivateKey)
+            #expect(try await fleet.credential(of: host)?.sealedSecret == "v1:2")
+            try await fleet.deleteCredential(of: host)
+            #expect(try await fleet.credential(of: host) == nil)
+            await #expect(throws: StoreError.self) {
+                try await fleet.setCredential(
+                    StoredCredential(
+                        hostID: try ManagedHost.ID("ghost"), kind: .password, username: "a", sealedSecret: "v1:1",
+                        updatedAt: Self.now))
+            }
+            let site = try Site.ID("site-a")
+            let settings = SiteSettings(
+                ruleSetVersion: "7", enabledRunbooks: ["a.b", "c"], maintenanceWindowJSON: #"{"x":1}"#)
+            try await fleet.setSettings(settings, of: site)
+            #expect(try await fleet.settings(of: site) == settings)
+            #expect(try await fleet.settings(of: try Site.ID("site-b")) == .defaults)
+            await #expect(throws: StoreError.self) {
+                try await fleet.setSettings(
+                    SiteSettings(ruleSetVersion: "7", enabledRunbooks: ["a b"], maintenanceWindowJSON: nil), of: site)
+            }
+            await #expect(throws: StoreError.self) { try await fleet.setSettings(settings, of: try Site.ID("ghost")) }
+            #expect(try await fleet.settings(of: site) == settings)
+        }
+    }
+}
