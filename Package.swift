@@ -69,6 +69,14 @@ let package = Package(
             swiftSettings: strictSettings
         ),
 
+        // Layer 2: the HTTP client of Central Command's API (appliance, admin CLI, tests).
+        .target(
+            name: "CentralClient",
+            dependencies: ["Compliance", "EvidenceCrypto", "VigilAPI"],
+            exclude: ["README.md"],
+            swiftSettings: strictSettings
+        ),
+
         // Layer 3: Central Command's services.
         .target(
             name: "CentralCommand",
@@ -90,7 +98,8 @@ let package = Package(
         .target(
             name: "CLI",
             dependencies: [
-                "Compliance", "EvidenceCrypto", "EvidenceSet", "VigilAPI", "CentralCommand", "SQLStorage",
+                "Compliance", "EvidenceCrypto", "EvidenceSet", "VigilAPI", "CentralCommand", "CentralClient",
+                "SQLStorage",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -145,7 +154,12 @@ let package = Package(
             swiftSettings: strictSettings),
         .testTarget(
             name: "CLITests",
-            dependencies: ["CLI", "EvidenceSet", "EvidenceCrypto", "VigilAPI", "TestSupport"],
+            dependencies: [
+                "CLI", "CentralClient", "CentralCommand", "Compliance", "EvidenceSet", "EvidenceCrypto", "VigilAPI",
+                "SQLStorage",
+                "TestSupport",
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strictSettings),
     ],
     swiftLanguageModes: [.v6]

@@ -185,13 +185,37 @@ struct CentralServe: AsyncParsableCommand {
     @Flag(name: .long, help: "Send the session cookie without `Secure` (plain HTTP on loopback only).")
     var insecureCookies = false
 
+    @Option(name: .long, help: "Seconds hot reads (appliances, site snapshots) may be served from cache (0 = off).")
+    var cacheSeconds: Int64 = 5
+
+    @Flag(name: .long, help: "Serve /metrics only to the platform operator (API key or session).")
+    var privateMetrics = false
+
+    @Option(name: .long, help: "Log format: text or json (one JSON object per line).")
+    var logFormat = "text"
+
+    @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error, critical.")
+    var logLevel = "info"
+
     func validate() throws {
         guard (1...65535).contains(port) else { throw ValidationError("--port must be 1–65535") }
+        guard (0...300).contains(cacheSeconds) else { throw ValidationError("--cache-seconds must be 0–300") }
+        guard ["text", "json"].contains(logFormat) else { throw ValidationError("--log-format must be text or json") }
+        guard Logger.Level(rawValue: logLevel) != nil else {
+            throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical")
+        }
     }
 
     func run() async throws {
-        var logger = Logger(label: "vigil.central")
-        logger.logLevel = .info
+        let level = Logger.Level(rawValue: logLevel) ?? .info
+        var logger =
+            logFormat == "json"
+            ? Logger(label: "vigil.central") { label in
+                var handler = JSONLogHandler(label: label)
+                handler.logLevel = level
+                return handler
+            } : Logger(label: "vigil.central")
+        logger.logLevel = level
         let database = try await data.open(logger: logger)
         let keyPath = "\(data.dataDir)/server-key.pem"
         let key: SigningKey
@@ -220,7 +244,7 @@ struct CentralServe: AsyncParsableCommand {
             await database.close()
             throw CLIError("\(error)")
         }
-        let services = CentralServices(
+        var services = CentralServices(
             tenancy: SQLTenancyStore(database: database), evidence: SQLEvidenceStore(database: database),
             events: SQLAuditLog(database: database), nonces: SQLNonceStore(database: database),
             enrolment: SQLEnrolmentStore(database: database), apiKeys: SQLAPIKeyStore(database: database),
@@ -235,6 +259,8 @@ struct CentralServe: AsyncParsableCommand {
                     return (false, database.names.name)
                 }
             })
+        services.cacheSeconds = cacheSeconds
+        services.metricsPublic = !privateMetrics
         logger.info(
             "Central Command listening",
             metadata: ["url": "http://\(host):\(port)", "server_key": "\(key.verifyingKey.fingerprint)"])

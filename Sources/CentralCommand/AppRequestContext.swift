@@ -6,6 +6,8 @@ public struct AppRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
     /// Set by `ApplianceAuthenticator` once the request's signature has been verified.
     public var applianceID: Appliance.ID?
+    /// The enrolled appliance behind `applianceID`.
+    public var appliance: Appliance?
     /// Set by `OperatorAuthenticator` for operator and partner API calls.
     public var principal: Principal?
     /// What the caller may do within the principal's tenant (API keys act as admins of it).

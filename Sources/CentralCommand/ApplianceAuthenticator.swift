@@ -15,6 +15,18 @@ struct ApplianceAuthenticator: RouterMiddleware {
     let tenancy: any TenancyStore
     let nonces: any NonceStore
     let clock: @Sendable () -> Timestamp
+    /// Enrolled appliances by ID (an appliance's key never changes once enrolled).
+    let appliances: TTLCache<Appliance.ID, Appliance>
+
+    init(
+        tenancy: any TenancyStore, nonces: any NonceStore, cacheSeconds: Int64,
+        clock: @escaping @Sendable () -> Timestamp
+    ) {
+        self.tenancy = tenancy
+        self.nonces = nonces
+        self.clock = clock
+        self.appliances = TTLCache(ttlSeconds: cacheSeconds)
+    }
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
         -> Response
@@ -59,7 +71,9 @@ struct ApplianceAuthenticator: RouterMiddleware {
         }
         let appliance: Appliance?
         do {
-            appliance = try await tenancy.appliance(applianceID)
+            appliance = try await appliances.value(applianceID, now: now) { () async throws(StoreError) in
+                try await tenancy.appliance(applianceID)
+            }
         } catch {
             throw HTTPError(.serviceUnavailable, message: "storage unavailable")
         }
@@ -83,6 +97,7 @@ struct ApplianceAuthenticator: RouterMiddleware {
         }
         guard fresh else { throw HTTPError(.unauthorized, message: "replayed request: this nonce was used before") }
         context.applianceID = applianceID
+        context.appliance = appliance
         return try await next(request, context)
     }
 }

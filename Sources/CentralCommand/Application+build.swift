@@ -12,6 +12,7 @@ public enum CentralRoutes {
         ("GET", "/healthz"),
         ("GET", "/readyz"),
         ("GET", "/api/v1/openapi.json"),
+        ("GET", "/metrics"),
         ("POST", "/api/v1/appliance/enrol"),
         ("POST", "/api/v1/appliance/evidence"),
         ("GET", "/api/v1/partners"),
@@ -41,6 +42,10 @@ public enum CentralRoutes {
         ("DELETE", "/api/v1/hosts/{host}/credential"),
         ("GET", "/api/v1/sites/{site}/settings"),
         ("PUT", "/api/v1/sites/{site}/settings"),
+        ("GET", "/api/v1/frameworks"),
+        ("GET", "/api/v1/sites/{site}/state"),
+        ("GET", "/api/v1/sites/{site}/scores"),
+        ("GET", "/api/v1/sites/{site}/scores/{framework}"),
         ("GET", "/api/v1/clients/{client}/sites"),
         ("POST", "/api/v1/clients/{client}/sites"),
         ("POST", "/api/v1/sites/{site}/claim-codes"),
@@ -52,6 +57,7 @@ public enum CentralRoutes {
 /// The one composition root of the HTTP server, used by `vigil central` and by tests alike.
 public func buildRouter(services: CentralServices) -> Router<AppRequestContext> {
     let router = Router(context: AppRequestContext.self)
+    router.add(middleware: RequestLogMiddleware(metrics: services.metrics))
     router.add(middleware: ErrorBodyMiddleware())
     router.get("/healthz") { _, _ in
         try JSONResponse.make(["status": "ok"])
@@ -69,6 +75,24 @@ public func buildRouter(services: CentralServices) -> Router<AppRequestContext> 
         return Response(
             status: .ok, headers: [.contentType: "application/json"],
             body: .init(byteBuffer: ByteBuffer(bytes: document)))
+    }
+    let accounts = services.accountService
+    let operatorAuthentication = OperatorAuthenticator(
+        keys: services.apiKeys, accounts: accounts, clock: services.clock)
+    let metricsResponse: @Sendable () -> Response = {
+        Response(
+            status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
+            body: .init(byteBuffer: ByteBuffer(string: services.metrics.render())))
+    }
+    if services.metricsPublic {
+        router.get("/metrics") { _, _ in metricsResponse() }
+    } else {
+        router.group("/metrics").add(middleware: operatorAuthentication).get { _, context in
+            guard context.principal == .platform else {
+                throw HTTPError(.forbidden, message: "metrics are for the platform operator")
+            }
+            return metricsResponse()
+        }
     }
     let enrolment = EnrolmentService(store: services.enrolment, identity: services.identity, clock: services.clock)
     // Enrolment is the one appliance route without a request signature: the appliance is not
@@ -90,12 +114,14 @@ public func buildRouter(services: CentralServices) -> Router<AppRequestContext> 
     let fleet = FleetController(
         services: services,
         fleet: FleetService(
-            store: services.fleet, identity: services.identity, secrets: services.secrets, clock: services.clock),
+            store: services.fleet, identity: services.identity, secrets: services.secrets,
+            cacheSeconds: services.cacheSeconds, clock: services.clock),
         tenancy: tenancy)
     let appliance = router.group("/api/v1/appliance")
         .add(
             middleware: ApplianceAuthenticator(
-                tenancy: services.tenancy, nonces: services.nonces, clock: services.clock)
+                tenancy: services.tenancy, nonces: services.nonces, cacheSeconds: services.cacheSeconds,
+                clock: services.clock)
         )
     fleet.registerAppliance(on: appliance)
     appliance
@@ -108,15 +134,23 @@ public func buildRouter(services: CentralServices) -> Router<AppRequestContext> 
             } catch {
                 throw error.httpError
             }
+            services.metrics.increment(
+                "vigil_evidence_bundles_accepted_total", by: UInt64(max(0, result.receipts.count)))
+            for rejection in result.rejected {
+                services.metrics.increment(
+                    "vigil_evidence_bundles_rejected_total", [("reason", rejection.reason.rawValue)])
+            }
             return try JSONResponse.make(result)
         }
-    let accounts = services.accountService
     AccountController(services: services, accounts: accounts).registerLogin(on: router)
-    let api = router.group("/api/v1")
-        .add(middleware: OperatorAuthenticator(keys: services.apiKeys, accounts: accounts, clock: services.clock))
+    let api = router.group("/api/v1").add(middleware: operatorAuthentication)
     AccountController(services: services, accounts: accounts).register(on: api)
     tenancy.register(on: api)
     fleet.register(on: api)
+    EvidenceController(
+        services: services, tenancy: tenancy,
+        queries: EvidenceQueries(tenancy: services.tenancy, evidence: services.evidence)
+    ).register(on: api)
     return router
 }
 

@@ -15,6 +15,14 @@ public struct CentralServices: Sendable {
     /// Seals secrets that must be read back (TOTP secrets, target credentials).
     public var secrets: SecretBox
     public var accountPolicy: AccountPolicy
+    /// How long hot read paths (appliances, site snapshots) may serve cached rows; a change made
+    /// on any instance is seen by all within this time. 0 turns caching off.
+    public var cacheSeconds: Int64 = 5
+    /// Counters and histograms served at `/metrics`.
+    public var metrics = Metrics()
+    /// Whether `/metrics` answers without credentials (Prometheus scrapes usually have none);
+    /// when false it needs a platform API key or session.
+    public var metricsPublic = true
     public var identity: ServerIdentity
     public var clock: @Sendable () -> Timestamp
     /// Whether the database answers, and its name for `/readyz`.

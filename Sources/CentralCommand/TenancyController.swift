@@ -97,36 +97,6 @@ struct TenancyController: APIController {
             let site = try await visibleSite(context)
             return try JSONResponse.make(try await store { try await services.tenancy.appliances(at: site.id) })
         }
-        api.get("sites/:site/evidence") { request, context in
-            let site = try await visibleSite(context)
-            let query = request.uri.queryParameters
-            func time(_ name: String, default value: Timestamp) throws -> Timestamp {
-                guard let text = query[name[...]] else { return value }
-                do {
-                    return try Timestamp(parsing: String(text))
-                } catch {
-                    throw HTTPError(.badRequest, message: "\(name): \(error.description)")
-                }
-            }
-            let from = try time("from", default: Timestamp(millisecondsSinceEpoch: 0))
-            let to = try time("to", default: services.clock().adding(milliseconds: 1))
-            let limit =
-                try query["limit"].map { text -> Int in
-                    guard let value = Int(text), (1...10_000).contains(value) else {
-                        throw HTTPError(.badRequest, message: "limit must be 1–10000")
-                    }
-                    return value
-                } ?? 1000
-            let bundles = try await store {
-                try await services.evidence.bundles(site: site.id, from: from, to: to, limit: limit)
-            }
-            return try JSONResponse.make(
-                bundles.map {
-                    EvidenceSummary(
-                        bundleID: $0.bundleID.rawValue, applianceID: $0.applianceID.rawValue, sequence: $0.sequence,
-                        hostID: $0.hostID.rawValue, observedAt: $0.observedAt.description, hash: $0.hash.hex)
-                })
-        }
     }
 
     static func info(_ key: APIKey) -> APIKeyInfo {

@@ -22,4 +22,12 @@ public protocol EvidenceStore: Sendable {
 
     /// Bundles of `site` observed in `from..<to`, oldest first, at most `limit`.
     func bundles(site: Site.ID, from: Timestamp, to: Timestamp, limit: Int) async throws(StoreError) -> [StoredBundle]
+
+    /// Bundles about `host` at `site` observed at or before `time`, newest first, skipping the
+    /// first `offset`, at most `limit`.
+    func bundles(site: Site.ID, host: ManagedHost.ID, atOrBefore time: Timestamp, offset: Int, limit: Int)
+        async throws(StoreError) -> [StoredBundle]
+
+    /// The hosts of `site` that have evidence, in ID order.
+    func hostsWithEvidence(site: Site.ID) async throws(StoreError) -> [ManagedHost.ID]
 }

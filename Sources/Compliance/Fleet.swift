@@ -171,15 +171,14 @@ public struct SiteSettings: Equatable, Sendable {
         ruleSetVersion: "builtin-1", enabledRunbooks: [], maintenanceWindowJSON: nil)
 }
 
-/// Everything a check-in answers with, read in the same transaction that records the health.
-public struct CheckInData: Equatable, Sendable {
-    public var orders: [Order]
+/// What a site's appliances receive at check-in besides their orders: settings, hosts and the
+/// sealed credentials of those hosts.
+public struct SiteSnapshot: Equatable, Sendable {
     public var settings: SiteSettings
     public var hosts: [ManagedHost]
     public var credentials: [StoredCredential]
 
-    public init(orders: [Order], settings: SiteSettings, hosts: [ManagedHost], credentials: [StoredCredential]) {
-        self.orders = orders
+    public init(settings: SiteSettings, hosts: [ManagedHost], credentials: [StoredCredential]) {
         self.settings = settings
         self.hosts = hosts
         self.credentials = credentials
@@ -188,9 +187,17 @@ public struct CheckInData: Equatable, Sendable {
 
 /// The port for running the fleet: check-ins, orders, target credentials and site settings.
 public protocol FleetStore: Sendable {
-    /// Records `health` for `appliance` and returns what its check-in answers with: unanswered,
-    /// unexpired orders (oldest first, at most 50), the site's settings, hosts and credentials.
-    func checkIn(_ appliance: Appliance, health: ApplianceHealth) async throws(StoreError) -> CheckInData
+    /// Records the health an appliance reported at check-in (durably, before returning).
+    func recordHealth(_ health: ApplianceHealth, of appliance: Appliance.ID) async throws(StoreError)
+    /// The appliance's unanswered orders that have not expired at `now`, oldest first, at most 50.
+    func openOrders(for appliance: Appliance.ID, at now: Timestamp) async throws(StoreError) -> [Order]
+    /// What a check-in reads, in one go: the open orders and, when `withSnapshot`, the snapshot
+    /// of the appliance's site.
+    func checkInView(for appliance: Appliance, at now: Timestamp, withSnapshot: Bool) async throws(StoreError) -> (
+        orders: [Order], snapshot: SiteSnapshot?
+    )
+    /// The site's settings, hosts and sealed credentials.
+    func snapshot(of site: Site.ID) async throws(StoreError) -> SiteSnapshot
     func health(of appliance: Appliance.ID) async throws(StoreError) -> ApplianceHealth?
 
     func create(_ order: Order) async throws(StoreError)

@@ -141,6 +141,30 @@ public struct SQLEvidenceStore: EvidenceStore {
         }
     }
 
+    public func bundles(
+        site: Site.ID, host: ManagedHost.ID, atOrBefore time: Timestamp, offset: Int, limit: Int
+    ) async throws(StoreError) -> [StoredBundle] {
+        try await database.read { sql in
+            try await sql.raw(
+                """
+                SELECT * FROM evidence_bundles
+                WHERE host_id = \(bind: host.rawValue) AND site_id = \(bind: site.rawValue)
+                  AND observed_at <= \(bind: time.millisecondsSinceEpoch)
+                ORDER BY observed_at DESC, appliance_id DESC, sequence DESC
+                LIMIT \(bind: max(0, min(limit, 10_000))) OFFSET \(bind: max(0, offset))
+                """
+            ).all().map(Self.bundle)
+        }
+    }
+
+    public func hostsWithEvidence(site: Site.ID) async throws(StoreError) -> [ManagedHost.ID] {
+        try await database.read { sql in
+            try await sql.raw(
+                "SELECT DISTINCT host_id FROM evidence_bundles WHERE site_id = \(bind: site.rawValue) ORDER BY host_id"
+            ).all().map { try ManagedHost.ID($0.decode(column: "host_id", as: String.self)) }
+        }
+    }
+
     static func bundle(_ row: any SQLRow) throws -> StoredBundle {
         StoredBundle(
             applianceID: try Appliance.ID(row.decode(column: "appliance_id", as: String.self)),

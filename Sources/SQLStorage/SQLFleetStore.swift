@@ -2,51 +2,105 @@ public import Compliance
 import Foundation
 import SQLKit
 
-/// `FleetStore` on SQL: a check-in is one transaction that records the appliance's health and
-/// reads everything its answer needs.
+/// `FleetStore` on SQL. Health reports from concurrent check-ins share one transaction (group
+/// commit), so a busy server commits once for many appliances.
 public struct SQLFleetStore: FleetStore {
     let database: VigilDatabase
+    private let healthWrites: GroupCommitter<HealthReport, Bool>
 
     public init(database: VigilDatabase) {
         self.database = database
+        self.healthWrites = GroupCommitter { (batch: [HealthReport]) async throws(StoreError) -> [Bool] in
+            try await Self.record(batch, in: database)
+        }
     }
 
-    public func checkIn(_ appliance: Appliance, health: ApplianceHealth) async throws(StoreError) -> CheckInData {
+    public func recordHealth(_ health: ApplianceHealth, of appliance: Appliance.ID) async throws(StoreError) {
         try TextRules.checkName(health.softwareVersion, field: "software version")
-        let now = health.checkedInAt.millisecondsSinceEpoch
-        return try await database.transaction { sql in
-            try await sql.raw(
-                """
-                INSERT INTO appliance_health (appliance_id, software_version, uptime_seconds, queue_depth, clock_offset_ms,
-                                              checked_in_at)
-                VALUES (\(bind: appliance.id.rawValue), \(bind: health.softwareVersion), \(bind: health.uptimeSeconds),
-                        \(bind: health.queueDepth), \(bind: health.clockOffsetMilliseconds), \(bind: now))
-                ON CONFLICT (appliance_id) DO UPDATE SET
-                    software_version = excluded.software_version, uptime_seconds = excluded.uptime_seconds,
-                    queue_depth = excluded.queue_depth, clock_offset_ms = excluded.clock_offset_ms,
-                    checked_in_at = excluded.checked_in_at
-                """
-            ).run()
-            let orders = try await sql.raw(
-                """
-                SELECT * FROM orders
-                WHERE appliance_id = \(bind: appliance.id.rawValue) AND status IN ('pending', 'acknowledged')
-                  AND expires_at > \(bind: now)
-                ORDER BY issued_at, id LIMIT 50
-                """
-            ).all().map(Self.order)
-            let settings = try await Self.settings(sql, site: appliance.siteID)
-            let hosts = try await sql.raw(
-                "SELECT id, site_id, name, platform, address FROM hosts WHERE site_id = \(bind: appliance.siteID.rawValue) ORDER BY id"
-            ).all().map(SQLTenancyStore.host)
-            let credentials = try await sql.raw(
-                """
-                SELECT c.* FROM host_credentials c JOIN hosts h ON h.id = c.host_id
-                WHERE h.site_id = \(bind: appliance.siteID.rawValue) ORDER BY c.host_id
-                """
-            ).all().map(Self.credential)
-            return CheckInData(orders: orders, settings: settings, hosts: hosts, credentials: credentials)
+        _ = try await healthWrites.submit(HealthReport(appliance: appliance, health: health))
+    }
+
+    struct HealthReport: Sendable {
+        var appliance: Appliance.ID
+        var health: ApplianceHealth
+    }
+
+    /// Upserts a batch of health reports in one transaction (the latest per appliance wins).
+    static func record(_ batch: [HealthReport], in database: VigilDatabase) async throws(StoreError) -> [Bool] {
+        var latest: [Appliance.ID: ApplianceHealth] = [:]
+        for report in batch { latest[report.appliance] = report.health }
+        let rows = latest.sorted { $0.key < $1.key }
+        try await database.transaction { sql in
+            for start in stride(from: 0, to: rows.count, by: 100) {
+                var query = SQLQueryString(
+                    """
+                    INSERT INTO appliance_health (appliance_id, software_version, uptime_seconds, queue_depth,
+                                                  clock_offset_ms, checked_in_at) VALUES\u{20}
+                    """)
+                for (offset, (appliance, health)) in rows[start..<min(start + 100, rows.count)].enumerated() {
+                    if offset > 0 { query += ", " }
+                    query += """
+                        (\(bind: appliance.rawValue), \(bind: health.softwareVersion), \(bind: health.uptimeSeconds),
+                         \(bind: health.queueDepth), \(bind: health.clockOffsetMilliseconds),
+                         \(bind: health.checkedInAt.millisecondsSinceEpoch))
+                        """
+                }
+                query += """
+                     ON CONFLICT (appliance_id) DO UPDATE SET
+                        software_version = excluded.software_version, uptime_seconds = excluded.uptime_seconds,
+                        queue_depth = excluded.queue_depth, clock_offset_ms = excluded.clock_offset_ms,
+                        checked_in_at = excluded.checked_in_at
+                    """
+                try await sql.raw(query).run()
+            }
         }
+        return batch.map { _ in true }
+    }
+
+    public func openOrders(for appliance: Appliance.ID, at now: Timestamp) async throws(StoreError) -> [Order] {
+        try await database.read { sql in try await Self.openOrders(sql, appliance: appliance, at: now) }
+    }
+
+    public func checkInView(for appliance: Appliance, at now: Timestamp, withSnapshot: Bool) async throws(StoreError)
+        -> (orders: [Order], snapshot: SiteSnapshot?)
+    {
+        try await database.read { sql in
+            let orders = try await Self.openOrders(sql, appliance: appliance.id, at: now)
+            let snapshot = withSnapshot ? try await Self.snapshot(sql, site: appliance.siteID) : nil
+            return (orders, snapshot)
+        }
+    }
+
+    static func openOrders(_ sql: any SQLDatabase, appliance: Appliance.ID, at now: Timestamp) async throws -> [Order] {
+        try await sql.raw(
+            """
+            SELECT * FROM orders
+            WHERE appliance_id = \(bind: appliance.rawValue) AND status IN ('pending', 'acknowledged')
+              AND expires_at > \(bind: now.millisecondsSinceEpoch)
+            ORDER BY issued_at, id LIMIT 50
+            """
+        ).all().map(Self.order)
+    }
+
+    public func snapshot(of site: Site.ID) async throws(StoreError) -> SiteSnapshot {
+        try await database.read { sql in try await Self.snapshot(sql, site: site) }
+    }
+
+    static func snapshot(_ sql: any SQLDatabase, site: Site.ID) async throws -> SiteSnapshot {
+        let settings = try await Self.settings(sql, site: site)
+        // Hosts and their credentials in one query.
+        let rows = try await sql.raw(
+            """
+            SELECT h.id, h.site_id, h.name, h.platform, h.address, c.host_id, c.kind, c.username, c.sealed_secret,
+                   c.updated_at
+            FROM hosts h LEFT JOIN host_credentials c ON c.host_id = h.id
+            WHERE h.site_id = \(bind: site.rawValue) ORDER BY h.id
+            """
+        ).all()
+        let hosts = try rows.map(SQLTenancyStore.host)
+        let credentials = try rows.filter { try $0.decode(column: "host_id", as: String?.self) != nil }.map(
+            Self.credential)
+        return SiteSnapshot(settings: settings, hosts: hosts, credentials: credentials)
     }
 
     public func health(of appliance: Appliance.ID) async throws(StoreError) -> ApplianceHealth? {

@@ -8,31 +8,54 @@ public struct SQLNonceStore: NonceStore {
     let database: VigilDatabase
     /// How long a nonce must be remembered, in milliseconds.
     let retention: Int64
+    private let claims: GroupCommitter<NonceClaim, Bool>
+
+    struct NonceClaim: Sendable {
+        var appliance: Appliance.ID
+        var nonce: String
+        var at: Timestamp
+    }
 
     public init(database: VigilDatabase, retentionSeconds: Int64 = 900) {
         self.database = database
         self.retention = retentionSeconds * 1000
+        self.claims = GroupCommitter { (batch: [NonceClaim]) async throws(StoreError) -> [Bool] in
+            try await Self.claim(batch, in: database)
+        }
     }
 
     public func claim(_ nonce: String, appliance: Appliance.ID, at: Timestamp) async throws(StoreError) -> Bool {
-        do {
-            try await database.transaction { sql in
-                try await sql.raw(
-                    """
-                    INSERT INTO request_nonces (appliance_id, nonce, seen_at)
-                    VALUES (\(bind: appliance.rawValue), \(bind: nonce), \(bind: at.millisecondsSinceEpoch))
-                    """
-                ).run()
-            }
-        } catch .conflict {
-            return false
-        }
-        if Int.random(in: 0..<512) == 0 {
+        let fresh = try await claims.submit(NonceClaim(appliance: appliance, nonce: nonce, at: at))
+        if fresh, Int.random(in: 0..<4096) == 0 {
             let cutoff = at.millisecondsSinceEpoch - retention
             try await database.transaction { sql in
                 try await sql.raw("DELETE FROM request_nonces WHERE seen_at < \(bind: cutoff)").run()
             }
         }
-        return true
+        return fresh
+    }
+
+    /// Inserts a batch of claims in one transaction; a claim is fresh when its row went in (and
+    /// no earlier claim in the same batch had the same nonce).
+    static func claim(_ batch: [NonceClaim], in database: VigilDatabase) async throws(StoreError) -> [Bool] {
+        try await database.transaction { sql in
+            var inserted: Set<String> = []
+            for start in stride(from: 0, to: batch.count, by: 100) {
+                let chunk = batch[start..<min(start + 100, batch.count)]
+                var query = SQLQueryString("INSERT INTO request_nonces (appliance_id, nonce, seen_at) VALUES ")
+                for (offset, claim) in chunk.enumerated() {
+                    if offset > 0 { query += ", " }
+                    query +=
+                        "(\(bind: claim.appliance.rawValue), \(bind: claim.nonce), \(bind: claim.at.millisecondsSinceEpoch))"
+                }
+                query += " ON CONFLICT DO NOTHING RETURNING appliance_id, nonce"
+                for row in try await sql.raw(query).all() {
+                    let appliance = try row.decode(column: "appliance_id", as: String.self)
+                    let nonce = try row.decode(column: "nonce", as: String.self)
+                    inserted.insert("\(appliance)\u{0}\(nonce)")
+                }
+            }
+            return batch.map { inserted.remove("\($0.appliance)\u{0}\($0.nonce)") != nil }
+        }
     }
 }

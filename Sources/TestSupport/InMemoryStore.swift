@@ -261,16 +261,46 @@ public actor InMemoryStore: TenancyStore, EvidenceStore, NonceStore, EnrolmentSt
     public func deleteSession(_ tokenHash: HexDigest) { sessions[tokenHash] = nil }
     public func deleteSessions(of user: User.ID) { sessions = sessions.filter { $0.value.userID != user } }
 
-    public func checkIn(_ appliance: Appliance, health: ApplianceHealth) throws(StoreError) -> CheckInData {
+    public func bundles(
+        site: Site.ID, host: ManagedHost.ID, atOrBefore time: Timestamp, offset: Int, limit: Int
+    ) -> [StoredBundle] {
+        let matching = chains.values.flatMap { $0 }.filter {
+            $0.siteID == site && $0.hostID == host && $0.observedAt <= time
+        }
+        let sorted = matching.sorted {
+            ($0.observedAt, $0.applianceID.rawValue, $0.sequence) > (
+                $1.observedAt, $1.applianceID.rawValue, $1.sequence
+            )
+        }
+        return Array(sorted.dropFirst(max(0, offset)).prefix(max(0, min(limit, 10_000))))
+    }
+
+    public func hostsWithEvidence(site: Site.ID) -> [ManagedHost.ID] {
+        Set(chains.values.flatMap { $0 }.filter { $0.siteID == site }.map(\.hostID)).sorted()
+    }
+
+    public func recordHealth(_ health: ApplianceHealth, of appliance: Appliance.ID) throws(StoreError) {
         try TextRules.checkName(health.softwareVersion, field: "software version")
-        healthByAppliance[appliance.id] = health
-        let orders = ordersByID.values.filter {
-            $0.applianceID == appliance.id && !$0.status.isFinal && $0.expiresAt > health.checkedInAt
-        }.sorted { ($0.issuedAt, $0.id) < ($1.issuedAt, $1.id) }
-        let hosts = hosts(at: appliance.siteID)
+        guard appliancesByID[appliance] != nil else { throw .notFound("appliance \(appliance)") }
+        healthByAppliance[appliance] = health
+    }
+
+    public func openOrders(for appliance: Appliance.ID, at now: Timestamp) -> [Order] {
+        let open = ordersByID.values.filter { $0.applianceID == appliance && !$0.status.isFinal && $0.expiresAt > now }
+        return Array(open.sorted { ($0.issuedAt, $0.id) < ($1.issuedAt, $1.id) }.prefix(50))
+    }
+
+    public func checkInView(for appliance: Appliance, at now: Timestamp, withSnapshot: Bool) -> (
+        orders: [Order], snapshot: SiteSnapshot?
+    ) {
+        (openOrders(for: appliance.id, at: now), withSnapshot ? snapshot(of: appliance.siteID) : nil)
+    }
+
+    public func snapshot(of site: Site.ID) -> SiteSnapshot {
+        let hosts = hosts(at: site)
         let hostIDs = Set(hosts.map(\.id))
-        return CheckInData(
-            orders: Array(orders.prefix(50)), settings: settingsBySite[appliance.siteID] ?? .defaults, hosts: hosts,
+        return SiteSnapshot(
+            settings: settingsBySite[site] ?? .defaults, hosts: hosts,
             credentials: credentialsByHost.values.filter { hostIDs.contains($0.hostID) }.sorted {
                 $0.hostID < $1.hostID
             })

@@ -17,6 +17,18 @@ public enum ApplianceRequestSigning {
         Array("vigil-request-v1\n\(method)\n\(path)\n\(timestamp)\n\(nonce)\n\(bodySHA256Hex)\n".utf8)
     }
 
+    /// A fresh nonce: 128 random bits as 32 hex characters.
+    public static func newNonce() -> String {
+        var generator = SystemRandomNumberGenerator()
+        let high = UInt64.random(in: .min ... .max, using: &generator)
+        let low = UInt64.random(in: .min ... .max, using: &generator)
+        func hex(_ value: UInt64) -> String {
+            let text = String(value, radix: 16)
+            return String(repeating: "0", count: 16 - text.count) + text
+        }
+        return hex(high) + hex(low)
+    }
+
     /// A nonce is 16–64 characters from `[A-Za-z0-9_-]`.
     public static func isValidNonce(_ nonce: String) -> Bool {
         (16...64).contains(nonce.utf8.count)

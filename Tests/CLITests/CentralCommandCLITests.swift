@@ -86,6 +86,33 @@ import Testing
         #expect(mode?.intValue == 0o600)
     }
 
+    @Test func writesStructuredJSONLogsWithoutSecrets() throws {
+        let directory = try TemporaryDirectory("vigil-central")
+        let port = Int.random(in: 20_000..<60_000)
+        let script = """
+            '\(Shell.vigilBinary)' central --data-dir '\(directory.appending("data"))' --port \(port) --log-format json --log-level debug 2> '\(directory.appending("log"))' &
+            pid=$!
+            for attempt in $(seq 1 150); do
+              if curl -sf http://127.0.0.1:\(port)/healthz > /dev/null; then break; fi
+              sleep 0.1
+            done
+            curl -s -o /dev/null -H 'Authorization: Bearer vigil_key-abc_\(String(repeating: "f", count: 64))' http://127.0.0.1:\(port)/api/v1/partners
+            kill -TERM "$pid"
+            wait "$pid" || true
+            """
+        _ = try Shell.run(script)
+        let log = try String(contentsOfFile: directory.appending("log"), encoding: .utf8)
+        let lines = log.split(separator: "\n").filter { !$0.isEmpty }
+        #expect(!lines.isEmpty)
+        for line in lines {
+            let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
+            #expect(object?["level"] != nil && object?["time"] != nil && object?["message"] != nil, "\(line)")
+        }
+        #expect(log.contains(#""route":"\/api\/v1\/partners""#) || log.contains(#""route":"/api/v1/partners""#))
+        #expect(log.contains(#""status":"401""#))
+        #expect(!log.contains(String(repeating: "f", count: 64)), "the log holds a credential")
+    }
+
     @Test func refusesABadDatabaseURLWithAUsageError() throws {
         let directory = try TemporaryDirectory("vigil-central")
         let result = try Shell.vigil(["central", "--data-dir", directory.path, "--database-url", "mysql://x@y/z"])

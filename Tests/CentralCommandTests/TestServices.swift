@@ -12,11 +12,13 @@ extension CentralServices {
     ) -> CentralServices {
         var policy = AccountPolicy()
         policy.bcryptCost = 4
-        return CentralServices(
+        var services = CentralServices(
             tenancy: store, evidence: store, events: events, nonces: store, enrolment: store, apiKeys: store,
             accounts: store, fleet: store, secrets: testSecrets, accountPolicy: policy, identity: identity,
             clock: clock,
             readiness: { (ready, "memory") })
+        services.cacheSeconds = 0
+        return services
     }
 
     static let testSecrets: SecretBox = {

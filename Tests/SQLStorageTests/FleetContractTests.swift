@@ -48,17 +48,34 @@ import Testing
                         sealedSecret: "v1:\(host)",
                         updatedAt: Self.now))
             }
-            let data = try await fleet.checkIn(
-                appliance, health: health(at: Self.now.adding(milliseconds: 20), queue: 7))
-            #expect(data.orders.map(\.id.rawValue) == ["order-1", "order-2"])
-            #expect(data.orders.first == (try order("order-1")))
+            let checkedIn = Self.now.adding(milliseconds: 20)
+            try await fleet.recordHealth(health(at: checkedIn, queue: 7), of: appliance.id)
+            let orders = try await fleet.openOrders(for: appliance.id, at: checkedIn)
+            #expect(orders.map(\.id.rawValue) == ["order-1", "order-2"])
+            #expect(orders.first == (try order("order-1")))
+            let data = try await fleet.snapshot(of: appliance.siteID)
             #expect(data.settings == .defaults)
             #expect(data.hosts.map(\.id.rawValue) == ["host-a"])
             #expect(data.credentials.map(\.sealedSecret) == ["v1:host-a"])
             #expect(try await fleet.health(of: appliance.id)?.queueDepth == 7)
-            _ = try await fleet.checkIn(appliance, health: health(at: Self.now.adding(milliseconds: 30), queue: 1))
+            // Concurrent reports share commits; each is durable when its call returns.
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for queue in 1...40 {
+                    group.addTask {
+                        try await fleet.recordHealth(
+                            health(at: Self.now.adding(milliseconds: 30 + Int64(queue)), queue: Int64(queue)),
+                            of: try Appliance.ID(queue % 2 == 0 ? "appliance-a" : "appliance-b"))
+                    }
+                }
+                try await group.waitForAll()
+            }
+            #expect(try await fleet.health(of: appliance.id) != nil)
+            #expect(try await fleet.health(of: try Appliance.ID("appliance-b")) != nil)
+            try await fleet.recordHealth(health(at: Self.now.adding(milliseconds: 99), queue: 1), of: appliance.id)
             #expect(try await fleet.health(of: appliance.id)?.queueDepth == 1)
-            #expect(try await fleet.health(of: try Appliance.ID("appliance-b")) == nil)
+            await #expect(throws: StoreError.self) {
+                try await fleet.recordHealth(health(at: Self.now, queue: 1), of: try Appliance.ID("ghost"))
+            }
         }
     }
 

@@ -76,6 +76,22 @@ def api(client, token, method, path, payload):
     return json.loads(data)
 
 
+def enrol(client, token, site_id):
+    """Creates a claim code for the site and enrols a new key with proof of possession; returns
+    the enrolment answer and the key."""
+    code = api(client, token, "POST", "/api/v1/sites/%s/claim-codes" % site_id, {})["code"]
+    key = SigningKey.generate()
+    public = base64.b64encode(bytes(key.verify_key)).decode()
+    timestamp = int(time.time())
+    proof = key.sign(("vigil-enrol-v1\n%s\n%s\n%d\n" % (code, public, timestamp)).encode()).signature
+    status, data = client.request("POST", "/api/v1/appliance/enrol", json.dumps({
+        "claim_code": code, "public_key": public, "software_revision": "vigil load 1", "timestamp": timestamp,
+        "proof": base64.b64encode(proof).decode()}).encode())
+    if status != 201:
+        raise SystemExit("enrol: %d %s" % (status, data[:300]))
+    return json.loads(data), key
+
+
 def seal_chain(appliance_id, site_id, key, count, records, start_ms):
     bundles, previous = [], "0" * 64
     for index in range(count):
@@ -125,17 +141,8 @@ def main():
     site = api(setup, args.token, "POST", "/api/v1/clients/%s/sites" % client["id"], {"name": "Main", "time_zone": "UTC"})
     appliances = []
     for _ in range(args.appliances):
-        code = api(setup, args.token, "POST", "/api/v1/sites/%s/claim-codes" % site["id"], {})["code"]
-        key = SigningKey.generate()
-        public = base64.b64encode(bytes(key.verify_key)).decode()
-        timestamp = int(time.time())
-        proof = key.sign(("vigil-enrol-v1\n%s\n%s\n%d\n" % (code, public, timestamp)).encode()).signature
-        status, data = setup.request("POST", "/api/v1/appliance/enrol", json.dumps({
-            "claim_code": code, "public_key": public, "software_revision": "vigil load 1", "timestamp": timestamp,
-            "proof": base64.b64encode(proof).decode()}).encode())
-        if status != 201:
-            raise SystemExit("enrol: %d %s" % (status, data[:300]))
-        appliances.append((json.loads(data)["appliance_id"], key))
+        enrolled, key = enrol(setup, args.token, site["id"])
+        appliances.append((enrolled["appliance_id"], key))
 
     start_ms = int(time.time() * 1000) - args.bundles * 300_000
     bodies = {}

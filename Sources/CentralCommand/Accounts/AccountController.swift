@@ -17,8 +17,11 @@ struct AccountController: APIController {
             do throws(AccountError) {
                 login = try await accounts.login(email: body.email, password: body.password, totpCode: body.totpCode)
             } catch {
+                let result = error == .totpRequired ? "totp_required" : "failed"
+                services.metrics.increment("vigil_logins_total", [("result", result)])
                 throw error.httpError
             }
+            services.metrics.increment("vigil_logins_total", [("result", "success")])
             var response = try JSONResponse.make(
                 SessionInfo(
                     user: UserInfo(login.user), csrfToken: login.csrfToken,

@@ -25,6 +25,7 @@ struct FleetController: APIController {
                 }
                 throw error.httpError
             }
+            services.metrics.increment("vigil_check_ins_total")
             var response = try JSONResponse.make(answer)
             response.headers[.cacheControl] = "no-store"
             return response
@@ -145,9 +146,7 @@ struct FleetController: APIController {
     }
 
     func enrolledAppliance(_ context: AppRequestContext) async throws -> Appliance {
-        guard let id = context.applianceID,
-            let appliance = try await store({ try await services.tenancy.appliance(id) })
-        else { throw HTTPError(.unauthorized) }
+        guard let appliance = context.appliance else { throw HTTPError(.unauthorized) }
         return appliance
     }
 

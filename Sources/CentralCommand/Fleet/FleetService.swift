@@ -33,14 +33,25 @@ public struct FleetService: Sendable {
     let identity: ServerIdentity
     let secrets: SecretBox
     let clock: @Sendable () -> Timestamp
+    /// Site snapshots (settings, hosts, opened credentials) for `cacheSeconds`.
+    private let snapshots: TTLCache<Site.ID, OpenedSnapshot>
+
+    /// A site snapshot with its credentials already opened.
+    struct OpenedSnapshot: Sendable {
+        var settings: SiteSettings
+        var window: MaintenanceWindow?
+        var targets: [CheckInTarget]
+    }
 
     public init(
-        store: any FleetStore, identity: ServerIdentity, secrets: SecretBox, clock: @escaping @Sendable () -> Timestamp
+        store: any FleetStore, identity: ServerIdentity, secrets: SecretBox, cacheSeconds: Int64 = 5,
+        clock: @escaping @Sendable () -> Timestamp
     ) {
         self.store = store
         self.identity = identity
         self.secrets = secrets
         self.clock = clock
+        self.snapshots = TTLCache(ttlSeconds: cacheSeconds)
     }
 
     // MARK: Orders
@@ -96,6 +107,8 @@ public struct FleetService: Sendable {
 
     // MARK: Check-in
 
+    /// Records the health, then answers with the open orders (always fresh) and the site's
+    /// snapshot (cached for `cacheSeconds`).
     public func checkIn(_ appliance: Appliance, request: CheckInRequest) async throws(FleetError) -> CheckInResponse {
         guard request.uptimeSeconds >= 0, request.queueDepth >= 0 else {
             throw .invalid("uptime_seconds and queue_depth must not be negative")
@@ -104,32 +117,55 @@ public struct FleetService: Sendable {
         let health = ApplianceHealth(
             softwareVersion: request.softwareVersion, uptimeSeconds: request.uptimeSeconds,
             queueDepth: request.queueDepth, clockOffsetMilliseconds: request.clockOffsetMilliseconds, checkedInAt: now)
-        let data = try await storage { () async throws(StoreError) in
-            try await store.checkIn(appliance, health: health)
+        try await storage { () async throws(StoreError) in try await store.recordHealth(health, of: appliance.id) }
+        let cached = await snapshots.peek(appliance.siteID, now: now)
+        let view = try await storage { () async throws(StoreError) in
+            try await store.checkInView(for: appliance, at: now, withSnapshot: cached == nil)
         }
-        let credentials = Dictionary(data.credentials.map { ($0.hostID, $0) }, uniquingKeysWith: { first, _ in first })
+        let snapshot: OpenedSnapshot
+        if let cached {
+            snapshot = cached
+        } else if let fresh = view.snapshot {
+            snapshot = try open(fresh)
+            await snapshots.store(snapshot, for: appliance.siteID, now: now)
+        } else {
+            throw .storage(.unavailable("check-in read returned no site snapshot"))
+        }
+        return CheckInResponse(
+            serverTime: now.description, ruleSetVersion: snapshot.settings.ruleSetVersion,
+            enabledRunbooks: snapshot.settings.enabledRunbooks, maintenanceWindow: snapshot.window,
+            orders: view.orders.map { SignedOrder(payload: $0.signedPayload, signature: $0.signature) },
+            targets: snapshot.targets, nextCheckInSeconds: Self.checkInSeconds)
+    }
+
+    /// The snapshot with its credentials opened.
+    private func open(_ snapshot: SiteSnapshot) throws(FleetError) -> OpenedSnapshot {
+        let credentials = Dictionary(
+            snapshot.credentials.map { ($0.hostID, $0) }, uniquingKeysWith: { first, _ in first })
         var targets: [CheckInTarget] = []
-        targets.reserveCapacity(data.hosts.count)
-        for host in data.hosts {
+        targets.reserveCapacity(snapshot.hosts.count)
+        for host in snapshot.hosts {
             var credential: TargetCredential?
             if let stored = credentials[host.id] {
+                let secret: [UInt8]
+                do {
+                    secret = try secrets.open(stored.sealedSecret, purpose: Self.credentialPurpose(host.id))
+                } catch {
+                    throw .sealing("credential of host \(host.id): \(error.description)")
+                }
                 credential = TargetCredential(
                     kind: stored.kind.rawValue, username: stored.username,
-                    secret: try open(stored.sealedSecret, host: host.id))
+                    secret: String(decoding: secret, as: UTF8.self))
             }
             targets.append(
                 CheckInTarget(
                     hostID: host.id.rawValue, name: host.name, platform: host.platform.rawValue, address: host.address,
                     credential: credential))
         }
-        let window = data.settings.maintenanceWindowJSON.flatMap {
+        let window = snapshot.settings.maintenanceWindowJSON.flatMap {
             try? JSONDecoder().decode(MaintenanceWindow.self, from: Data($0.utf8))
         }
-        return CheckInResponse(
-            serverTime: now.description, ruleSetVersion: data.settings.ruleSetVersion,
-            enabledRunbooks: data.settings.enabledRunbooks, maintenanceWindow: window,
-            orders: data.orders.map { SignedOrder(payload: $0.signedPayload, signature: $0.signature) },
-            targets: targets, nextCheckInSeconds: Self.checkInSeconds)
+        return OpenedSnapshot(settings: snapshot.settings, window: window, targets: targets)
     }
 
     // MARK: Credentials
@@ -157,14 +193,6 @@ public struct FleetService: Sendable {
     }
 
     static func credentialPurpose(_ host: ManagedHost.ID) -> String { "vigil-credential-v1:\(host)" }
-
-    private func open(_ sealed: String, host: ManagedHost.ID) throws(FleetError) -> String {
-        do {
-            return String(decoding: try secrets.open(sealed, purpose: Self.credentialPurpose(host)), as: UTF8.self)
-        } catch {
-            throw .sealing("credential of host \(host): \(error.description)")
-        }
-    }
 
     private func storage<T>(_ body: () async throws(StoreError) -> T) async throws(FleetError) -> T {
         do {

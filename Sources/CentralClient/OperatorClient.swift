@@ -1,0 +1,27 @@
+import Foundation
+import VigilAPI
+
+/// The operator and partner API with an API key (`Authorization: Bearer vigil_…`).
+public struct OperatorClient: Sendable {
+    public let connection: CentralConnection
+    let token: String
+
+    public init(connection: CentralConnection, token: String) {
+        self.connection = connection
+        self.token = token
+    }
+
+    public func get<T: Decodable>(_ path: String, as type: T.Type) async throws(CentralClientError) -> T {
+        try CentralConnection.decode(
+            T.self, try await connection.send("GET", path, body: nil, headers: ["Authorization": "Bearer \(token)"]))
+    }
+
+    public func post<T: Decodable>(_ path: String, _ body: some Encodable, as type: T.Type)
+        async throws(CentralClientError) -> T
+    {
+        try CentralConnection.decode(
+            T.self,
+            try await connection.send(
+                "POST", path, body: try CentralConnection.encode(body), headers: ["Authorization": "Bearer \(token)"]))
+    }
+}

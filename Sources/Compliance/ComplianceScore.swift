@@ -1,0 +1,86 @@
+/// A control's state at a site, from the latest evidence of every check mapped to it.
+public enum ControlStatus: String, Codable, CaseIterable, Sendable {
+    /// Every check mapped to the control passed on every host that reported it.
+    case pass
+    /// At least one check warned; none failed.
+    case warn
+    /// At least one check failed or could not run (`error`).
+    case fail
+    /// No evidence: never counted as passing.
+    case unknown
+}
+
+/// The latest result of one check on one host, and the bundle that holds it.
+public struct ObservedResult: Equatable, Sendable {
+    public var hostID: ManagedHost.ID
+    public var result: CheckResult
+    public var bundleID: Identifier<EvidenceBundle>
+    public var observedAt: Timestamp
+
+    public init(
+        hostID: ManagedHost.ID, result: CheckResult, bundleID: Identifier<EvidenceBundle>, observedAt: Timestamp
+    ) {
+        self.hostID = hostID
+        self.result = result
+        self.bundleID = bundleID
+        self.observedAt = observedAt
+    }
+}
+
+/// One framework's score at one site: the one scoring formula of Vigil.
+///
+/// - The controls in scope are those the check registry maps, for this framework, from the checks
+///   of the platforms present at the site (the appliance, registered hosts, hosts with evidence).
+/// - Each control takes the worst state of its checks' latest results over all hosts: any `fail`
+///   or `error` → fail; else any `warn` → warn; else any `pass` → pass; no results (or only
+///   `unknown`) → unknown.
+/// - `score` = 100 × passing controls / controls in scope, rounded down. Unknown, warn and fail all
+///   count against it, so missing evidence can never raise a score.
+public struct ComplianceScore: Equatable, Sendable {
+    public struct Control: Equatable, Sendable {
+        public var control: ControlReference
+        public var status: ControlStatus
+        /// The checks behind the control and the bundles that prove their latest state.
+        public var checks: [CheckID]
+        public var evidence: [Identifier<EvidenceBundle>]
+    }
+
+    public var framework: Framework
+    public var score: Int
+    public var controls: [Control]
+
+    public func count(_ status: ControlStatus) -> Int { controls.filter { $0.status == status }.count }
+
+    public init(
+        framework: Framework, platforms: Set<Platform>, latest: [ObservedResult], catalog: CheckCatalog = .builtin
+    ) {
+        self.framework = framework
+        var checksByControl: [ControlReference: [CheckID]] = [:]
+        for definition in catalog.definitions where platforms.contains(definition.id.platform) {
+            for control in definition.controls where control.framework == framework {
+                checksByControl[control, default: []].append(definition.id)
+            }
+        }
+        var resultsByCheck: [CheckID: [ObservedResult]] = [:]
+        for observed in latest { resultsByCheck[observed.result.checkID, default: []].append(observed) }
+        self.controls = checksByControl.keys.sorted().map { control in
+            let checks = checksByControl[control] ?? []
+            let results = checks.flatMap { resultsByCheck[$0] ?? [] }
+            let statuses = Set(results.map(\.result.status))
+            let status: ControlStatus =
+                if !statuses.isDisjoint(with: [.fail, .error]) {
+                    .fail
+                } else if statuses.contains(.warn) {
+                    .warn
+                } else if statuses.contains(.pass) {
+                    .pass
+                } else {
+                    .unknown
+                }
+            let evidence = Array(Set(results.map(\.bundleID))).sorted()
+            return Control(control: control, status: status, checks: checks, evidence: evidence)
+        }
+        let passing = controls.filter { $0.status == .pass }.count
+        self.score = controls.isEmpty ? 0 : passing * 100 / controls.count
+    }
+}
