@@ -6,7 +6,9 @@ public struct VigilCommand: AsyncParsableCommand {
         commandName: "vigil",
         abstract: "Compliance evidence and self-healing for MSPs that look after healthcare practices.",
         version: VigilVersion.current,
-        subcommands: [KeysCommand.self, EvidenceCommand.self, VerifyCommand.self, CentralCommandCommand.self]
+        subcommands: [
+            KeysCommand.self, EvidenceCommand.self, VerifyCommand.self, CentralCommandCommand.self, AdminCommand.self,
+        ]
     )
 
     public init() {}

@@ -11,6 +11,21 @@ public struct OperatorClient: Sendable {
         self.token = token
     }
 
+    /// Sends `body` (nil for none) and decodes a 2xx answer as `T`.
+    public func call<T: Decodable>(
+        _ method: String, _ path: String, _ body: (some Encodable)?, as type: T.Type
+    ) async throws(CentralClientError) -> T {
+        let data = try body.map { value throws(CentralClientError) in try CentralConnection.encode(value) }
+        return try CentralConnection.decode(
+            T.self, try await connection.send(method, path, body: data, headers: ["Authorization": "Bearer \(token)"]))
+    }
+
+    /// Sends a request whose answer has no body (204).
+    public func callWithoutAnswer(_ method: String, _ path: String) async throws(CentralClientError) {
+        try CentralConnection.check(
+            try await connection.send(method, path, body: nil, headers: ["Authorization": "Bearer \(token)"]))
+    }
+
     public func get<T: Decodable>(_ path: String, as type: T.Type) async throws(CentralClientError) -> T {
         try CentralConnection.decode(
             T.self, try await connection.send("GET", path, body: nil, headers: ["Authorization": "Bearer \(token)"]))

@@ -6,6 +6,7 @@ import EvidenceSet
 import Foundation
 import Logging
 import SQLStorage
+import Synchronization
 import TestSupport
 import Testing
 import VigilAPI
@@ -113,31 +114,43 @@ final class ServerProcess: @unchecked Sendable {
         }
     }
 
+    /// A bootstrapped server on SQLite under `directory`, ready: the server, its platform key and
+    /// its data directory.
+    static func startFresh(in directory: TemporaryDirectory) async throws -> (ServerProcess, String, String) {
+        let data = directory.appending("data")
+        let token = try bootstrap(dataDir: data)
+        let server = try ServerProcess(
+            dataDir: data, port: ServerProcess.freePort(), log: directory.appending("server-1.log"))
+        try await server.waitUntilReady()
+        return (server, token, data)
+    }
+
     @Test func killingTheServerMidIngestionLosesNoAcknowledgedBundle() async throws {
         let directory = try TemporaryDirectory("vigil-fault")
-        let data = directory.appending("data")
-        let token = try Self.bootstrap(dataDir: data)
-        let port = ServerProcess.freePort()
-        var server = try ServerProcess(dataDir: data, port: port, log: directory.appending("server-1.log"))
-        try await server.waitUntilReady()
+        var (server, token, data) = try await Self.startFresh(in: directory)
+        let port = server.port
         let key = SigningKey()
         let operatorClient = OperatorClient(connection: server.connection, token: token)
         let (site, appliance, _) = try await Self.enrol(operatorClient, key: key)
-        let bundles = try Self.chain(1500, site: site, appliance: appliance, key: key)
+        let bundles = try Self.chain(3000, site: site, appliance: appliance, key: key)
         let applianceClient = ApplianceClient(
             connection: server.connection, applianceID: try Appliance.ID(appliance), key: key)
 
         // Upload batches of 25 until the server dies under us; remember what was acknowledged.
+        let progress = Mutex(0)
         let uploader = Task { () -> Set<String> in
             var acknowledged: Set<String> = []
             for start in stride(from: 0, to: bundles.count, by: 25) {
                 let batch = Array(bundles[start..<min(start + 25, bundles.count)])
                 guard let result = try? await applianceClient.upload(EvidenceUpload(bundles: batch)) else { break }
                 for receipt in result.receipts { acknowledged.insert(receipt.receipt.bundleID) }
+                progress.withLock { $0 += 1 }
             }
             return acknowledged
         }
-        try await Task.sleep(for: .milliseconds(Int.random(in: 400...900)))
+        // Kill once a few batches are in, at a random moment, whatever the machine's speed.
+        for _ in 0..<600 where progress.withLock({ $0 }) < 4 { try await Task.sleep(for: .milliseconds(50)) }
+        try await Task.sleep(for: .milliseconds(Int.random(in: 0...150)))
         server.kill9()
         let acknowledged = await uploader.value
         #expect(!acknowledged.isEmpty, "nothing was acknowledged before the kill; see server-1.log")
