@@ -32,6 +32,7 @@ public enum CentralRoutes {
         ("POST", "/api/v1/users"),
         ("DELETE", "/api/v1/users/{user}"),
         ("POST", "/api/v1/appliance/check-in"),
+        ("POST", "/api/v1/appliance/checkpoints"),
         ("POST", "/api/v1/appliance/orders/{order}/status"),
         ("POST", "/api/v1/sites/{site}/orders"),
         ("GET", "/api/v1/sites/{site}/orders"),
@@ -124,6 +125,20 @@ public func buildRouter(services: CentralServices) -> Router<AppRequestContext> 
                 clock: services.clock)
         )
     fleet.registerAppliance(on: appliance)
+    let witness = CheckpointWitness(
+        tenancy: services.tenancy, checkpoints: services.checkpoints, events: services.events,
+        identity: services.identity, clock: services.clock)
+    appliance.post("checkpoints") { request, context in
+        guard let enrolled = context.appliance else { throw HTTPError(.unauthorized) }
+        let body = try await JSONRequest.decode(CheckpointSubmission.self, from: request, context: context)
+        let cosigned: CosignedCheckpoint
+        do throws(CheckpointError) {
+            cosigned = try await witness.submit(body, from: enrolled)
+        } catch {
+            throw error.httpError
+        }
+        return try JSONResponse.make(cosigned)
+    }
     appliance
         .post("evidence") { request, context in
             guard let applianceID = context.applianceID else { throw HTTPError(.unauthorized) }
@@ -177,6 +192,18 @@ extension IngestError {
         case .storage(.unavailable): HTTPError(.serviceUnavailable, message: "storage unavailable; retry later")
         case .storage(.conflict(let what)): HTTPError(.conflict, message: "\(what); retry the upload")
         case .storage(let other): HTTPError(.unprocessableContent, message: other.description)
+        }
+    }
+}
+
+extension CheckpointError {
+    var httpError: HTTPError {
+        switch self {
+        case .malformed(let why): HTTPError(.badRequest, message: why)
+        case .badSignature(let why): HTTPError(.unprocessableContent, message: why)
+        case .ahead(let why): HTTPError(.conflict, message: why)
+        case .inconsistent(let why): HTTPError(.unprocessableContent, message: why)
+        case .storage(let error): error.httpError
         }
     }
 }

@@ -12,6 +12,7 @@ public struct CentralServices: Sendable {
     public var apiKeys: any APIKeyStore
     public var accounts: any AccountStore
     public var fleet: any FleetStore
+    public var checkpoints: any CheckpointStore
     /// Seals secrets that must be read back (TOTP secrets, target credentials).
     public var secrets: SecretBox
     public var accountPolicy: AccountPolicy
@@ -36,6 +37,7 @@ public struct CentralServices: Sendable {
     public init(
         tenancy: any TenancyStore, evidence: any EvidenceStore, events: any AuditLog, nonces: any NonceStore,
         enrolment: any EnrolmentStore, apiKeys: any APIKeyStore, accounts: any AccountStore, fleet: any FleetStore,
+        checkpoints: any CheckpointStore,
         secrets: SecretBox,
         accountPolicy: AccountPolicy = AccountPolicy(), identity: ServerIdentity,
         clock: @escaping @Sendable () -> Timestamp = { Timestamp.now() },
@@ -49,6 +51,7 @@ public struct CentralServices: Sendable {
         self.apiKeys = apiKeys
         self.accounts = accounts
         self.fleet = fleet
+        self.checkpoints = checkpoints
         self.secrets = secrets
         self.accountPolicy = accountPolicy
         self.identity = identity

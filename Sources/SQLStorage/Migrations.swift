@@ -208,5 +208,19 @@ public enum Migrations {
                 """,
             ]
         },
+        Migration(version: 7, name: "checkpoints") { _ in
+            [
+                """
+                CREATE TABLE checkpoints (
+                    appliance_id TEXT NOT NULL REFERENCES appliances (id),
+                    tree_size BIGINT NOT NULL CHECK (tree_size >= 1),
+                    root_hash TEXT NOT NULL,
+                    note TEXT NOT NULL,
+                    received_at BIGINT NOT NULL,
+                    PRIMARY KEY (appliance_id, tree_size)
+                )
+                """
+            ]
+        },
     ]
 }

@@ -3,7 +3,7 @@ public import Compliance
 /// The in-memory implementation of the storage ports: the same rules as the SQL stores, checked
 /// by the same contract tests, for tests of code above storage.
 public actor InMemoryStore: TenancyStore, EvidenceStore, NonceStore, EnrolmentStore, APIKeyStore,
-    AccountStore, FleetStore
+    AccountStore, FleetStore, CheckpointStore
 {
     var partnersByID: [Partner.ID: Partner] = [:]
     var clientsByID: [Client.ID: Client] = [:]
@@ -21,6 +21,7 @@ public actor InMemoryStore: TenancyStore, EvidenceStore, NonceStore, EnrolmentSt
     var ordersByID: [Order.ID: Order] = [:]
     var credentialsByHost: [ManagedHost.ID: StoredCredential] = [:]
     var settingsBySite: [Site.ID: SiteSettings] = [:]
+    var checkpoints: [Appliance.ID: [Int64: StoredCheckpoint]] = [:]
     var claimCodes: [HexDigest: (site: Site.ID, expiresAt: Timestamp, used: Bool)] = [:]
 
     public init() {}
@@ -360,5 +361,34 @@ public actor InMemoryStore: TenancyStore, EvidenceStore, NonceStore, EnrolmentSt
         try settings.checkStorable()
         guard sitesByID[site] != nil else { throw .notFound("site \(site)") }
         settingsBySite[site] = settings
+    }
+
+    public func store(_ checkpoint: StoredCheckpoint) throws(StoreError) {
+        guard appliancesByID[checkpoint.applianceID] != nil else {
+            throw .notFound("appliance \(checkpoint.applianceID)")
+        }
+        if let existing = checkpoints[checkpoint.applianceID]?[checkpoint.treeSize] {
+            guard existing.rootHash == checkpoint.rootHash else {
+                throw .conflict("a checkpoint of size \(checkpoint.treeSize) with another root exists")
+            }
+            return
+        }
+        checkpoints[checkpoint.applianceID, default: [:]][checkpoint.treeSize] = checkpoint
+    }
+
+    public func checkpoint(of appliance: Appliance.ID, treeSize: Int64) -> StoredCheckpoint? {
+        checkpoints[appliance]?[treeSize]
+    }
+
+    public func latestCheckpoint(of appliance: Appliance.ID) -> StoredCheckpoint? {
+        checkpoints[appliance]?.max { $0.key < $1.key }?.value
+    }
+
+    public func bundleHashes(of appliance: Appliance.ID, through treeSize: Int64) throws(StoreError) -> [HexDigest] {
+        let chain = chains[appliance] ?? []
+        guard treeSize >= 0, Int64(chain.count) >= treeSize else {
+            throw .notFound("bundles 1–\(treeSize) of appliance \(appliance)")
+        }
+        return chain.prefix(Int(treeSize)).map(\.hash)
     }
 }
