@@ -16,34 +16,53 @@ struct CentralCommandCommand: AsyncParsableCommand {
         defaultSubcommand: CentralServe.self)
 }
 
-/// Where Central Command's data lives; shared by every `vigil central` subcommand.
+/// Where Central Command's data lives; shared by every `vigil central` subcommand. Each setting
+/// may also come from `VIGIL_<NAME>` or the configuration file (see `Settings`).
 struct CentralDataOptions: ParsableArguments {
-    @Option(name: .long, help: "Data directory (created with mode 0700).")
-    var dataDir = "vigil-data"
+    @Option(name: .long, help: "Configuration file of name = value lines (default: $VIGIL_CONFIG).")
+    var config: String?
+
+    @Option(name: .long, help: "Data directory, created with mode 0700 (default: vigil-data).")
+    var dataDir: String?
 
     @Option(name: .long, help: "PostgreSQL URL (postgres://user:password@host:5432/database[?sslmode=disable]).")
     var databaseURL: String?
 
+    @Option(name: .long, help: "bcrypt cost for operator passwords, 4–31 (default: 12).")
+    var bcryptCost: Int?
+
+    /// Settings from the environment and the configuration file.
+    func settings() throws -> Settings {
+        try Settings(configPath: config, environment: ProcessInfo.processInfo.environment)
+    }
+
+    var effectiveDataDir: String {
+        get throws { try dataDir ?? settings().string("data-dir")?.value ?? "vigil-data" }
+    }
+
     func configuration() throws -> DatabaseConfiguration {
-        guard let databaseURL else { return .sqlite(path: "\(dataDir)/vigil.sqlite") }
+        let settings = try settings()
+        guard let url = databaseURL ?? settings.string("database-url")?.value else {
+            return .sqlite(path: "\(try effectiveDataDir)/vigil.sqlite")
+        }
         do {
-            return .postgres(try .init(url: databaseURL))
+            return .postgres(try .init(url: url))
         } catch {
-            throw ValidationError("--database-url: \(error)")
+            throw ValidationError("database URL: \(error)")
         }
     }
 
-    @Option(name: .long, help: "bcrypt cost for operator passwords (4–31).")
-    var bcryptCost: Int = 12
-
     /// The AES-GCM key that seals TOTP secrets and target credentials; `VIGIL_SECRET_KEY`
     /// (base64) overrides it. Instances sharing one PostgreSQL must share this key.
-    var secretKeyPath: String { "\(dataDir)/secret.key" }
+    var secretKeyPath: String {
+        get throws { "\(try effectiveDataDir)/secret.key" }
+    }
 
     func accountPolicy() throws -> AccountPolicy {
-        guard (4...31).contains(bcryptCost) else { throw ValidationError("--bcrypt-cost must be 4–31") }
+        let cost = try bcryptCost ?? settings().int("bcrypt-cost") ?? 12
+        guard (4...31).contains(cost) else { throw ValidationError("bcrypt cost must be 4–31") }
         var policy = AccountPolicy()
-        policy.bcryptCost = UInt8(bcryptCost)
+        policy.bcryptCost = UInt8(cost)
         return policy
     }
 
@@ -54,7 +73,7 @@ struct CentralDataOptions: ParsableArguments {
 
     /// Opens and migrates the database.
     func open(logger: Logger) async throws -> VigilDatabase {
-        try Output.ensureDirectory(dataDir, mode: 0o700)
+        try Output.ensureDirectory(try effectiveDataDir, mode: 0o700)
         let configuration = try configuration()
         do {
             let database = try await VigilDatabase.open(configuration, logger: logger)
@@ -141,7 +160,8 @@ struct CentralBootstrap: AsyncParsableCommand {
             guard try await !accounts.hasPlatformAdmin() else {
                 throw CLIError("a platform administrator exists already; bootstrap runs once")
             }
-            let secrets = try SecretBox.load(path: data.secretKeyPath, environment: ProcessInfo.processInfo.environment)
+            let secrets = try SecretBox.load(
+                path: try data.secretKeyPath, environment: ProcessInfo.processInfo.environment)
             let service = AccountService(
                 store: accounts, audit: SQLAuditLog(database: database), secrets: secrets,
                 policy: try data.accountPolicy(), clock: { Timestamp.now() })
@@ -176,40 +196,72 @@ struct CentralServe: AsyncParsableCommand {
 
     @OptionGroup var data: CentralDataOptions
 
-    @Option(name: .long, help: "Address to listen on.")
-    var host = "127.0.0.1"
+    @Option(name: .long, help: "Address to listen on (default: 127.0.0.1).")
+    var host: String?
 
-    @Option(name: .long, help: "Port to listen on.")
-    var port = 8420
+    @Option(name: .long, help: "Port to listen on (default: 8420).")
+    var port: Int?
 
     @Flag(name: .long, help: "Send the session cookie without `Secure` (plain HTTP on loopback only).")
     var insecureCookies = false
 
-    @Option(name: .long, help: "Seconds hot reads (appliances, site snapshots) may be served from cache (0 = off).")
-    var cacheSeconds: Int64 = 5
+    @Option(name: .long, help: "Seconds hot reads (appliances, site snapshots) may be cached, 0 = off (default: 5).")
+    var cacheSeconds: Int?
 
     @Flag(name: .long, help: "Serve /metrics only to the platform operator (API key or session).")
     var privateMetrics = false
 
-    @Option(name: .long, help: "Log format: text or json (one JSON object per line).")
-    var logFormat = "text"
+    @Option(name: .long, help: "Log format: text or json, one JSON object per line (default: text).")
+    var logFormat: String?
 
-    @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error, critical.")
-    var logLevel = "info"
+    @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error, critical (default: info).")
+    var logLevel: String?
 
-    func validate() throws {
-        guard (1...65535).contains(port) else { throw ValidationError("--port must be 1–65535") }
-        guard (0...300).contains(cacheSeconds) else { throw ValidationError("--cache-seconds must be 0–300") }
-        guard ["text", "json"].contains(logFormat) else { throw ValidationError("--log-format must be text or json") }
-        guard Logger.Level(rawValue: logLevel) != nil else {
-            throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical")
-        }
+    /// Every serve setting after flags, environment, file and defaults.
+    struct Effective {
+        var host: String
+        var port: Int
+        var insecureCookies: Bool
+        var cacheSeconds: Int
+        var privateMetrics: Bool
+        var logFormat: String
+        var logLevel: Logger.Level
     }
 
+    func effective() throws -> Effective {
+        let settings = try data.settings()
+        let effective = Effective(
+            host: host ?? settings.string("host")?.value ?? "127.0.0.1",
+            port: try port ?? settings.int("port") ?? 8420,
+            insecureCookies: try insecureCookies || (settings.bool("insecure-cookies") ?? false),
+            cacheSeconds: try cacheSeconds ?? settings.int("cache-seconds") ?? 5,
+            privateMetrics: try privateMetrics || (settings.bool("private-metrics") ?? false),
+            logFormat: logFormat ?? settings.string("log-format")?.value ?? "text",
+            logLevel: try Self.level(logLevel ?? settings.string("log-level")?.value ?? "info"))
+        guard (1...65535).contains(effective.port) else { throw ValidationError("port must be 1–65535") }
+        guard (0...300).contains(effective.cacheSeconds) else { throw ValidationError("cache seconds must be 0–300") }
+        guard ["text", "json"].contains(effective.logFormat) else {
+            throw ValidationError("log format must be text or json")
+        }
+        return effective
+    }
+
+    static func level(_ text: String) throws -> Logger.Level {
+        guard let level = Logger.Level(rawValue: text) else {
+            throw ValidationError("log level must be one of trace, debug, info, notice, warning, error, critical")
+        }
+        return level
+    }
+
+    func validate() throws { _ = try effective() }
+
     func run() async throws {
-        let level = Logger.Level(rawValue: logLevel) ?? .info
+        let settings = try effective()
+        let level = settings.logLevel
+        let host = settings.host
+        let port = settings.port
         var logger =
-            logFormat == "json"
+            settings.logFormat == "json"
             ? Logger(label: "vigil.central") { label in
                 var handler = JSONLogHandler(label: label)
                 handler.logLevel = level
@@ -217,7 +269,7 @@ struct CentralServe: AsyncParsableCommand {
             } : Logger(label: "vigil.central")
         logger.logLevel = level
         let database = try await data.open(logger: logger)
-        let keyPath = "\(data.dataDir)/server-key.pem"
+        let keyPath = "\(try data.effectiveDataDir)/server-key.pem"
         let key: SigningKey
         do {
             if FileManager.default.fileExists(atPath: keyPath) {
@@ -234,9 +286,9 @@ struct CentralServe: AsyncParsableCommand {
         let secrets: SecretBox
         var policy: AccountPolicy
         do {
-            secrets = try SecretBox.load(path: data.secretKeyPath, environment: ProcessInfo.processInfo.environment)
+            secrets = try SecretBox.load(path: try data.secretKeyPath, environment: ProcessInfo.processInfo.environment)
             policy = try data.accountPolicy()
-            policy.secureCookies = !insecureCookies
+            policy.secureCookies = !settings.insecureCookies
             if try await !SQLAccountStore(database: database).hasPlatformAdmin() {
                 logger.warning("no platform administrator yet: run `vigil central bootstrap` to create one")
             }
@@ -260,8 +312,8 @@ struct CentralServe: AsyncParsableCommand {
                     return (false, database.names.name)
                 }
             })
-        services.cacheSeconds = cacheSeconds
-        services.metricsPublic = !privateMetrics
+        services.cacheSeconds = Int64(settings.cacheSeconds)
+        services.metricsPublic = !settings.privateMetrics
         logger.info(
             "Central Command listening",
             metadata: ["url": "http://\(host):\(port)", "server_key": "\(key.verifyingKey.fingerprint)"])

@@ -113,6 +113,58 @@ import Testing
         #expect(!log.contains(String(repeating: "f", count: 64)), "the log holds a credential")
     }
 
+    @Test func readsSettingsFromAFileAndTheEnvironmentWithFlagsWinning() throws {
+        let directory = try TemporaryDirectory("vigil-central")
+        let filePort = Int.random(in: 20_000..<40_000)
+        let environmentPort = filePort + 1
+        let flagPort = filePort + 2
+        let config = directory.appending("central.conf")
+        try """
+        # Central Command settings
+        data-dir = "\(directory.appending("data"))"   # quoted, with a comment
+        port = \(filePort)
+        log-format = json
+        """.write(toFile: config, atomically: true, encoding: .utf8)
+        func serveOnce(_ extra: [String], environment: [String: String], port: Int) throws -> String {
+            let script = """
+                '\(Shell.vigilBinary)' central --config '\(config)' \(extra.joined(separator: " ")) 2> '\(directory.appending("log"))' &
+                pid=$!
+                for attempt in $(seq 1 150); do
+                  if curl -sf http://127.0.0.1:\(port)/healthz > /dev/null; then echo "up on \(port)"; break; fi
+                  sleep 0.1
+                done
+                kill -TERM "$pid"
+                wait "$pid" || true
+                """
+            return try Shell.run(script, environment: environment).stdout
+        }
+        #expect(try serveOnce([], environment: [:], port: filePort).contains("up on \(filePort)"))
+        let log = try String(contentsOfFile: directory.appending("log"), encoding: .utf8)
+        #expect(log.hasPrefix("{"), "log-format = json from the file")
+        #expect(
+            try serveOnce([], environment: ["VIGIL_PORT": String(environmentPort)], port: environmentPort)
+                .contains("up on \(environmentPort)"))
+        #expect(
+            try serveOnce(
+                ["--port", String(flagPort)], environment: ["VIGIL_PORT": String(environmentPort)], port: flagPort
+            ).contains("up on \(flagPort)"))
+
+        for (text, complaint) in [
+            ("prot = 1\n", "unknown setting"), ("port = eighty\n", "whole number"), ("port\n", "name = value"),
+            ("data-dir = \"unterminated\n", "unterminated"),
+        ] {
+            try text.write(toFile: config, atomically: true, encoding: .utf8)
+            let result = try Shell.vigil(["central", "--config", config])
+            #expect(result.status == 64, "\(text)")
+            #expect(result.stderr.contains(complaint), "\(text): \(result.stderr)")
+        }
+        let badEnvironment = try Shell.execute(
+            Shell.vigilBinary, ["central", "--data-dir", directory.appending("data")],
+            environment: ["VIGIL_LOG_LEVEL": "loud"])
+        #expect(badEnvironment.status == 64)
+        #expect(badEnvironment.stderr.contains("log level"))
+    }
+
     @Test func refusesABadDatabaseURLWithAUsageError() throws {
         let directory = try TemporaryDirectory("vigil-central")
         let result = try Shell.vigil(["central", "--data-dir", directory.path, "--database-url", "mysql://x@y/z"])
