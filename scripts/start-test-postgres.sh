@@ -20,6 +20,6 @@ if ! "${RUN[@]}" "$BIN/pg_ctl" -D "$DATA" status >/dev/null 2>&1; then
   if [ "$(id -u)" = 0 ]; then chown postgres:postgres "$DATA"; fi
   "${RUN[@]}" "$BIN/initdb" -D "$DATA" -A trust -U vigil >/dev/null
   "${RUN[@]}" "$BIN/pg_ctl" -D "$DATA" -l "$DATA/server.log" -w \
-    -o "-p $PORT -k $DATA -c listen_addresses=127.0.0.1 -c fsync=on" start >/dev/null
+    -o "-p $PORT -k $DATA -c listen_addresses=127.0.0.1 -c fsync=on -c max_connections=400" start >/dev/null
 fi
 echo "export VIGIL_TEST_POSTGRES_URL=postgres://vigil@127.0.0.1:$PORT/postgres?sslmode=disable"

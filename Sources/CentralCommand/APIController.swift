@@ -36,13 +36,25 @@ extension APIController {
         return value
     }
 
-    /// Writes an audit entry for the caller's action.
-    func audit(_ context: AppRequestContext, _ action: String, target: String, detail: String = "") async throws {
+    /// Writes an audit entry for the caller's action, visible to the partner it concerns: the
+    /// caller's own, or the one that owns `site`.
+    func audit(
+        _ context: AppRequestContext, _ action: String, target: String, detail: String = "", site: Site.ID? = nil,
+        partner given: Partner.ID? = nil
+    ) async throws {
+        var partner = given
+        if partner == nil, case .partner(let own) = context.principal {
+            partner = own
+        } else if partner == nil, let site,
+            let client = try await store({ try await services.tenancy.site(site) }).map(\.clientID)
+        {
+            partner = try await store { try await services.tenancy.client(client) }?.partnerID
+        }
         try await store {
             try await services.events.append([
                 AuditEntry(
                     at: services.clock(), actor: context.actor ?? "unknown", action: action, target: target,
-                    detail: detail)
+                    detail: detail, partnerID: partner)
             ])
         }
     }

@@ -44,6 +44,7 @@ public enum CentralRoutes {
         ("GET", "/api/v1/sites/{site}/settings"),
         ("PUT", "/api/v1/sites/{site}/settings"),
         ("GET", "/api/v1/frameworks"),
+        ("GET", "/api/v1/audit-log"),
         ("GET", "/api/v1/sites/{site}/state"),
         ("GET", "/api/v1/sites/{site}/scores"),
         ("GET", "/api/v1/sites/{site}/scores/{framework}"),

@@ -26,6 +26,7 @@ struct TenancyController: APIController {
             let body = try await JSONRequest.decode(CreatePartner.self, from: request, context: context)
             let partner = Partner(id: .random(prefix: "partner"), name: body.name)
             try await store { try await services.tenancy.create(partner) }
+            try await audit(context, "partner.created", target: "partner:\(partner.id)", partner: partner.id)
             return try JSONResponse.make(partner, status: .created)
         }
         api.get("partners/:partner/clients") { _, context in
@@ -37,7 +38,41 @@ struct TenancyController: APIController {
             let body = try await JSONRequest.decode(CreateClient.self, from: request, context: context)
             let client = Client(id: .random(prefix: "client"), partnerID: partner, name: body.name)
             try await store { try await services.tenancy.create(client) }
+            try await audit(context, "client.created", target: "client:\(client.id)", partner: partner)
             return try JSONResponse.make(client, status: .created)
+        }
+        api.get("audit-log") { request, context in
+            try Self.require(.admin, context)
+            let query = request.uri.queryParameters
+            let limit =
+                try query["limit"].map { text -> Int in
+                    guard let value = Int(text), (1...10_000).contains(value) else {
+                        throw HTTPError(.badRequest, message: "limit must be 1–10000")
+                    }
+                    return value
+                } ?? 100
+            let before = try query["before"].map { text -> Int64 in
+                guard let value = Int64(text), value > 0 else {
+                    throw HTTPError(.badRequest, message: "before must be an entry ID (a positive number)")
+                }
+                return value
+            }
+            let partner: Partner.ID?
+            switch try Self.principal(context) {
+            case .partner(let own):
+                partner = own
+            case .platform:
+                partner = try query["partner"].map { text in
+                    guard let id = try? Partner.ID(String(text)) else {
+                        throw HTTPError(.badRequest, message: "partner is not a partner ID")
+                    }
+                    return id
+                }
+            }
+            let entries = try await store {
+                try await services.events.entries(partner: partner, before: before, limit: limit)
+            }
+            return try JSONResponse.make(entries.map(AuditEntryInfo.init))
         }
         api.get("partners/:partner/api-keys") { _, context in
             let partner = try await visiblePartner(context)
@@ -52,7 +87,7 @@ struct TenancyController: APIController {
                 try Self.principal(context).mayAccess(partnerOf: key)
             else { throw HTTPError(.notFound, message: "API key \(id) not found") }
             try await store { try await services.apiKeys.revoke(id, at: services.clock()) }
-            try await audit(context, "api_key.revoked", target: "key:\(id)")
+            try await audit(context, "api_key.revoked", target: "key:\(id)", partner: key.partnerID)
             return Response(status: .noContent)
         }
         api.post("partners/:partner/api-keys") { request, context in
@@ -61,6 +96,7 @@ struct TenancyController: APIController {
             let body = try await JSONRequest.decode(CreateAPIKey.self, from: request, context: context)
             let (token, key) = APIKeyTokens.generate(partner: partner, name: body.name, at: services.clock())
             try await store { try await services.apiKeys.create(key) }
+            try await audit(context, "api_key.created", target: "key:\(key.id)", partner: partner)
             return try JSONResponse.make(
                 APIKeyCreated(id: key.id.rawValue, partnerID: partner.rawValue, name: key.name, token: token),
                 status: .created)
@@ -78,6 +114,7 @@ struct TenancyController: APIController {
             }
             let site = Site(id: .random(prefix: "site"), clientID: client.id, name: body.name, timeZone: body.timeZone)
             try await store { try await services.tenancy.create(site) }
+            try await audit(context, "site.created", target: "site:\(site.id)", partner: client.partnerID)
             return try JSONResponse.make(site, status: .created)
         }
         api.post("sites/:site/claim-codes") { request, context in
@@ -88,6 +125,7 @@ struct TenancyController: APIController {
                 throw HTTPError(.badRequest, message: "valid_for_seconds must be between 60 and 2592000 (30 days)")
             }
             let created = try await store { try await enrolment.createClaimCode(site: site.id, validFor: seconds) }
+            try await audit(context, "claim_code.created", target: "site:\(site.id)", site: site.id)
             return try JSONResponse.make(
                 ClaimCodeCreated(
                     code: created.code, siteID: site.id.rawValue, expiresAt: created.expiresAt.description),

@@ -29,19 +29,39 @@ public struct AuditEntry: Equatable, Sendable {
     public var action: String
     public var target: String
     public var detail: String
+    /// The partner whose audit log shows the entry (nil: the platform's only). For appliance
+    /// entries the store fills it in from the appliance's site.
+    public var partnerID: Partner.ID?
 
-    public init(at: Timestamp, actor: String, action: String, target: String, detail: String) {
+    public init(
+        at: Timestamp, actor: String, action: String, target: String, detail: String, partnerID: Partner.ID? = nil
+    ) {
         self.at = at
         self.actor = actor
         self.action = action
         self.target = target
         self.detail = detail
+        self.partnerID = partnerID
+    }
+}
+
+/// An audit entry with its position in the log (increasing; for paging).
+public struct NumberedAuditEntry: Equatable, Sendable {
+    public var id: Int64
+    public var entry: AuditEntry
+
+    public init(id: Int64, entry: AuditEntry) {
+        self.id = id
+        self.entry = entry
     }
 }
 
 /// The append-only audit log. Security events are entries `security.<kind>` by their appliance.
 public protocol AuditLog: SecurityEventSink {
     func append(_ entries: [AuditEntry]) async throws(StoreError)
+    /// Entries newest first, older than `before` when given, at most `limit`; only those of
+    /// `partner` when given, every entry when nil (the platform's view).
+    func entries(partner: Partner.ID?, before: Int64?, limit: Int) async throws(StoreError) -> [NumberedAuditEntry]
 }
 
 extension SecurityEvent {

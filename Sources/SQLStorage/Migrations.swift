@@ -222,5 +222,11 @@ public enum Migrations {
                 """
             ]
         },
+        Migration(version: 8, name: "audit log partner scope") { _ in
+            [
+                "ALTER TABLE audit_log ADD COLUMN partner_id TEXT",
+                "CREATE INDEX audit_log_by_partner ON audit_log (partner_id, id)",
+            ]
+        },
     ]
 }

@@ -15,4 +15,13 @@ public actor InMemorySecurityEventSink: AuditLog {
     public func append(_ entries: [AuditEntry]) {
         self.entries.append(contentsOf: entries)
     }
+
+    /// Security events carry no partner here (the SQL log derives it from the appliance's site).
+    public func entries(partner: Partner.ID?, before: Int64?, limit: Int) -> [NumberedAuditEntry] {
+        let numbered = entries.enumerated().map { NumberedAuditEntry(id: Int64($0.offset + 1), entry: $0.element) }
+        let visible = numbered.filter {
+            (partner == nil || $0.entry.partnerID == partner) && $0.id < (before ?? Int64.max)
+        }
+        return Array(visible.reversed().prefix(max(0, min(limit, 10_000))))
+    }
 }

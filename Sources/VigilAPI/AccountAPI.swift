@@ -177,3 +177,29 @@ extension UserInfo {
             disabled: user.disabledAt != nil)
     }
 }
+
+/// One audit-log entry as the API shows it.
+public struct AuditEntryInfo: Codable, Equatable, Sendable {
+    public var id: Int64
+    public var at: String
+    public var actor: String
+    public var action: String
+    public var target: String
+    public var detail: String
+    public var partnerID: String?
+
+    public init(_ numbered: NumberedAuditEntry) {
+        self.id = numbered.id
+        self.at = numbered.entry.at.description
+        self.actor = numbered.entry.actor
+        self.action = numbered.entry.action
+        self.target = numbered.entry.target
+        self.detail = numbered.entry.detail
+        self.partnerID = numbered.entry.partnerID?.rawValue
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case id, at, actor, action, target, detail
+        case partnerID = "partner_id"
+    }
+}

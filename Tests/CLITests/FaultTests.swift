@@ -18,6 +18,7 @@ final class ServerProcess: @unchecked Sendable {
     let process: Process
     let port: Int
     let connection: CentralConnection
+    let log: String
 
     init(dataDir: String, port: Int, extra: [String] = [], environment: [String: String] = [:], log: String) throws {
         let process = Process()
@@ -33,6 +34,7 @@ final class ServerProcess: @unchecked Sendable {
         try process.run()
         self.process = process
         self.port = port
+        self.log = log
         self.connection = CentralConnection(
             baseURL: URL(string: "http://127.0.0.1:\(port)").unsafelyUnwrapped, timeoutSeconds: 10)
     }
@@ -46,7 +48,9 @@ final class ServerProcess: @unchecked Sendable {
             }
             try await Task.sleep(for: .milliseconds(100))
         }
-        throw CentralClientError.transport("server on port \(port) did not become ready")
+        let output = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+        throw CentralClientError.transport(
+            "server on port \(port) did not become ready (running: \(process.isRunning)); log:\n\(output.suffix(2000))")
     }
 
     func kill9() {

@@ -91,11 +91,15 @@ public struct AccountService: Sendable {
         }
         let actor = "user:\(user.id)"
         if let locked = user.lockedUntil, locked > now {
-            await log(now, actor: actor, action: "auth.login_refused", target: actor, "locked until \(locked)")
+            await log(
+                now, actor: actor, action: "auth.login_refused", target: actor, "locked until \(locked)",
+                partner: user.partnerID)
             throw .loginFailed
         }
         if user.disabledAt != nil {
-            await log(now, actor: actor, action: "auth.login_refused", target: actor, "account disabled")
+            await log(
+                now, actor: actor, action: "auth.login_refused", target: actor, "account disabled",
+                partner: user.partnerID)
             throw .loginFailed
         }
         let passwordMatches = (try? await Passwords.verify(password, hash: user.passwordHash)) ?? false
@@ -105,9 +109,12 @@ public struct AccountService: Sendable {
                 try await store.recordFailedLogin(user.id, threshold: policy.lockThreshold, lockUntil: lockUntil)
             }
             await log(
-                now, actor: actor, action: "auth.login_failed", target: actor, "wrong password (\(count) in a row)")
+                now, actor: actor, action: "auth.login_failed", target: actor, "wrong password (\(count) in a row)",
+                partner: user.partnerID)
             if count >= policy.lockThreshold {
-                await log(now, actor: "system", action: "auth.locked", target: actor, "locked until \(lockUntil)")
+                await log(
+                    now, actor: "system", action: "auth.locked", target: actor, "locked until \(lockUntil)",
+                    partner: user.partnerID)
             }
             throw .loginFailed
         }
@@ -121,7 +128,9 @@ public struct AccountService: Sendable {
                         user.id, threshold: policy.lockThreshold,
                         lockUntil: now.adding(milliseconds: policy.lockSeconds * 1000))
                 }
-                await log(now, actor: actor, action: "auth.totp_failed", target: actor, "wrong or reused one-time code")
+                await log(
+                    now, actor: actor, action: "auth.totp_failed", target: actor, "wrong or reused one-time code",
+                    partner: user.partnerID)
                 throw .totpRequired
             }
         }
@@ -131,7 +140,7 @@ public struct AccountService: Sendable {
             tokenHash: SessionTokens.hash(token), userID: user.id, createdAt: now,
             expiresAt: now.adding(milliseconds: policy.sessionSeconds * 1000), lastSeenAt: now)
         try await storage { () async throws(StoreError) in try await store.create(session) }
-        await log(now, actor: actor, action: "auth.login", target: actor, "session started")
+        await log(now, actor: actor, action: "auth.login", target: actor, "session started", partner: user.partnerID)
         return LoginSession(token: token, csrfToken: SessionTokens.csrf(for: token), session: session, user: user)
     }
 
@@ -194,7 +203,9 @@ public struct AccountService: Sendable {
             id: .random(prefix: "user"), partnerID: partner, email: normalized, displayName: displayName, role: role,
             passwordHash: hash, createdAt: now)
         try await storage { () async throws(StoreError) in try await store.create(user) }
-        await log(now, actor: actor, action: "user.created", target: "user:\(user.id)", "role \(role.rawValue)")
+        await log(
+            now, actor: actor, action: "user.created", target: "user:\(user.id)", "role \(role.rawValue)",
+            partner: user.partnerID)
         return (user, password)
     }
 
@@ -207,7 +218,9 @@ public struct AccountService: Sendable {
         changed.passwordHash = try await hash(new)
         try await storage { () async throws(StoreError) in try await store.update(changed) }
         try await storage { () async throws(StoreError) in try await store.deleteSessions(of: user.id) }
-        await log(clock(), actor: "user:\(user.id)", action: "auth.password_changed", target: "user:\(user.id)", "")
+        await log(
+            clock(), actor: "user:\(user.id)", action: "auth.password_changed", target: "user:\(user.id)", "",
+            partner: user.partnerID)
     }
 
     /// Disables a user and ends their sessions.
@@ -216,7 +229,8 @@ public struct AccountService: Sendable {
         changed.disabledAt = clock()
         try await storage { () async throws(StoreError) in try await store.update(changed) }
         try await storage { () async throws(StoreError) in try await store.deleteSessions(of: user.id) }
-        await log(clock(), actor: actor, action: "user.disabled", target: "user:\(user.id)", "")
+        await log(
+            clock(), actor: actor, action: "user.disabled", target: "user:\(user.id)", "", partner: user.partnerID)
     }
 
     // MARK: TOTP
@@ -246,7 +260,9 @@ public struct AccountService: Sendable {
         var changed = user
         changed.totpEnabledAt = clock()
         try await storage { () async throws(StoreError) in try await store.update(changed) }
-        await log(clock(), actor: "user:\(user.id)", action: "auth.totp_enabled", target: "user:\(user.id)", "")
+        await log(
+            clock(), actor: "user:\(user.id)", action: "auth.totp_enabled", target: "user:\(user.id)", "",
+            partner: user.partnerID)
     }
 
     static func totpPurpose(_ user: User.ID) -> String { "vigil-totp-v1:\(user)" }
@@ -286,8 +302,12 @@ public struct AccountService: Sendable {
 
     /// Audit entries are best effort here: a failing audit write must not lock people out, and
     /// storage failures surface through the operation itself.
-    private func log(_ at: Timestamp, actor: String, action: String, target: String, _ detail: String) async {
-        try? await audit.append([AuditEntry(at: at, actor: actor, action: action, target: target, detail: detail)])
+    private func log(
+        _ at: Timestamp, actor: String, action: String, target: String, _ detail: String, partner: Partner.ID? = nil
+    ) async {
+        try? await audit.append([
+            AuditEntry(at: at, actor: actor, action: action, target: target, detail: detail, partnerID: partner)
+        ])
     }
 }
 

@@ -61,7 +61,8 @@ struct FleetController: APIController {
             } catch {
                 throw error.httpError
             }
-            try await audit(context, "order.created", target: "order:\(order.id)", detail: order.type.rawValue)
+            try await audit(
+                context, "order.created", target: "order:\(order.id)", detail: order.type.rawValue, site: site.id)
             return try JSONResponse.make(OrderInfo(order, at: services.clock()), status: .created)
         }
         api.get("sites/:site/orders") { _, context in
@@ -84,7 +85,7 @@ struct FleetController: APIController {
                 id: .random(prefix: "host"), siteID: site.id, name: body.name, platform: platform, address: body.address
             )
             try await store { try await services.tenancy.create(host) }
-            try await audit(context, "host.created", target: "host:\(host.id)")
+            try await audit(context, "host.created", target: "host:\(host.id)", site: site.id)
             return try JSONResponse.make(host, status: .created)
         }
         api.put("hosts/:host/credential") { request, context in
@@ -96,7 +97,8 @@ struct FleetController: APIController {
             } catch {
                 throw error.httpError
             }
-            try await audit(context, "credential.set", target: "host:\(host.id)", detail: stored.kind.rawValue)
+            try await audit(
+                context, "credential.set", target: "host:\(host.id)", detail: stored.kind.rawValue, site: host.siteID)
             return try JSONResponse.make(CredentialInfo(stored))
         }
         api.get("hosts/:host/credential") { _, context in
@@ -109,7 +111,7 @@ struct FleetController: APIController {
         api.delete("hosts/:host/credential") { _, context in
             let host = try await visibleHost(context)
             try await store { try await services.fleet.deleteCredential(of: host.id) }
-            try await audit(context, "credential.deleted", target: "host:\(host.id)")
+            try await audit(context, "credential.deleted", target: "host:\(host.id)", site: host.siteID)
             return Response(status: .noContent)
         }
         api.get("sites/:site/settings") { _, context in
@@ -132,7 +134,7 @@ struct FleetController: APIController {
                 ruleSetVersion: body.ruleSetVersion, enabledRunbooks: body.enabledRunbooks,
                 maintenanceWindowJSON: window)
             try await store { try await services.fleet.setSettings(settings, of: site.id) }
-            try await audit(context, "site.settings_changed", target: "site:\(site.id)")
+            try await audit(context, "site.settings_changed", target: "site:\(site.id)", site: site.id)
             return try JSONResponse.make(Self.body(settings))
         }
     }
