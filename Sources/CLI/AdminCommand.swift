@@ -308,10 +308,10 @@ struct AdminAppliance: AsyncParsableCommand {
         func run() async throws {
             let site = try pathSegment(site, "--site")
             try await options.run({ client throws(CentralClientError) in
-                try await client.get("/api/v1/sites/\(site)/appliances", as: [Appliance].self)
+                try await client.get("/api/v1/sites/\(site)/appliances", as: [ApplianceInfo].self)
             }) {
-                $0.map { "\($0.id)\t\($0.softwareRevision ?? "-")\t\($0.deploymentMode.rawValue)" }.joined(
-                    separator: "\n")
+                $0.map { "\($0.id)\t\($0.status)\t\($0.lastCheckInAt ?? "never")\t\($0.softwareVersion ?? "-")" }
+                    .joined(separator: "\n")
             }
         }
     }

@@ -133,7 +133,20 @@ struct TenancyController: APIController {
         }
         api.get("sites/:site/appliances") { _, context in
             let site = try await visibleSite(context)
-            return try JSONResponse.make(try await store { try await services.tenancy.appliances(at: site.id) })
+            let appliances = try await store { try await services.tenancy.appliances(at: site.id) }
+            let now = services.clock()
+            var answer: [ApplianceInfo] = []
+            for appliance in appliances {
+                let health = try await store { try await services.fleet.health(of: appliance.id) }
+                answer.append(
+                    ApplianceInfo(
+                        status: ApplianceStatus(lastCheckIn: health?.checkedInAt, now: now).rawValue,
+                        id: appliance.id.rawValue, siteID: appliance.siteID.rawValue, publicKey: appliance.publicKey,
+                        softwareRevision: appliance.softwareRevision, deploymentMode: appliance.deploymentMode.rawValue,
+                        lastCheckInAt: health?.checkedInAt.description, softwareVersion: health?.softwareVersion,
+                        queueDepth: health?.queueDepth, clockOffsetMilliseconds: health?.clockOffsetMilliseconds))
+            }
+            return try JSONResponse.make(answer)
         }
     }
 

@@ -217,3 +217,18 @@ public protocol FleetStore: Sendable {
     func settings(of site: Site.ID) async throws(StoreError) -> SiteSettings
     func setSettings(_ settings: SiteSettings, of site: Site.ID) async throws(StoreError)
 }
+
+/// Whether an appliance is checking in: the one rule dashboards, the API and alerts share.
+public enum ApplianceStatus: String, Codable, Sendable {
+    case online, stale, offline, never
+
+    /// Online within 3 missed check-ins (3 minutes), stale within 30 minutes, offline after.
+    public init(lastCheckIn: Timestamp?, now: Timestamp) {
+        guard let lastCheckIn else {
+            self = .never
+            return
+        }
+        let age = now.millisecondsSinceEpoch - lastCheckIn.millisecondsSinceEpoch
+        self = age <= 180_000 ? .online : age <= 1_800_000 ? .stale : .offline
+    }
+}

@@ -321,3 +321,47 @@ public struct SiteSettingsBody: Codable, Equatable, Sendable {
         case maintenanceWindow = "maintenance_window"
     }
 }
+
+/// An appliance as operators see it: identity, and when it last checked in and how it was.
+public struct ApplianceInfo: Codable, Equatable, Sendable {
+    /// `online` (checked in within 3 minutes), `stale` (within 30), `offline`, or `never`.
+    public var status: String
+    public var id: String
+    public var siteID: String
+    public var publicKey: String
+    public var softwareRevision: String?
+    public var deploymentMode: String
+    public var lastCheckInAt: String?
+    public var softwareVersion: String?
+    public var queueDepth: Int64?
+    public var clockOffsetMilliseconds: Int64?
+
+    public init(
+        status: String, id: String, siteID: String, publicKey: String, softwareRevision: String?,
+        deploymentMode: String, lastCheckInAt: String?, softwareVersion: String?, queueDepth: Int64?,
+        clockOffsetMilliseconds: Int64?
+    ) {
+        self.status = status
+        self.id = id
+        self.siteID = siteID
+        self.publicKey = publicKey
+        self.softwareRevision = softwareRevision
+        self.deploymentMode = deploymentMode
+        self.lastCheckInAt = lastCheckInAt
+        self.softwareVersion = softwareVersion
+        self.queueDepth = queueDepth
+        self.clockOffsetMilliseconds = clockOffsetMilliseconds
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case status, id
+        case siteID = "site_id"
+        case publicKey = "public_key"
+        case softwareRevision = "software_revision"
+        case deploymentMode = "deployment_mode"
+        case lastCheckInAt = "last_check_in_at"
+        case softwareVersion = "software_version"
+        case queueDepth = "queue_depth"
+        case clockOffsetMilliseconds = "clock_offset_ms"
+    }
+}

@@ -119,6 +119,12 @@ import VigilAPI
             #expect(answer.ruleSetVersion == SiteSettings.defaults.ruleSetVersion)
             #expect(answer.nextCheckInSeconds == 60)
             #expect(try await store.health(of: Fixtures.applianceID)?.queueDepth == 4)
+            let appliances = try #require(
+                try await operatorCall(
+                    client, token, .get, "/api/v1/sites/site-main/appliances", as: [ApplianceInfo].self))
+            #expect(appliances.map(\.status) == ["online"])
+            #expect(appliances.first?.softwareVersion == "0.2.0")
+            #expect(appliances.first?.lastCheckInAt == CentralHTTPTests.now.description)
 
             // The other site's appliance sees neither the order nor this site's credential, and
             // cannot answer for the order.

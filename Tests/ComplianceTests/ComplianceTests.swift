@@ -180,3 +180,18 @@ import Testing
         #expect(Severity.allCases.sorted() == [.info, .low, .medium, .high, .critical])
     }
 }
+
+@Suite struct ApplianceStatusTests {
+    @Test func thresholds() throws {
+        let now = try Timestamp(parsing: "2026-03-01T08:00:00Z")
+        func status(_ secondsAgo: Int64?) -> ApplianceStatus {
+            ApplianceStatus(lastCheckIn: secondsAgo.map { now.adding(milliseconds: -$0 * 1000) }, now: now)
+        }
+        #expect(status(nil) == .never)
+        #expect(status(0) == .online)
+        #expect(status(180) == .online)
+        #expect(status(181) == .stale)
+        #expect(status(1800) == .stale)
+        #expect(status(1801) == .offline)
+    }
+}
