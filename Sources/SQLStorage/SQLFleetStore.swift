@@ -25,12 +25,13 @@ public struct SQLFleetStore: FleetStore {
         var health: ApplianceHealth
     }
 
-    /// Upserts a batch of health reports in one transaction (the latest per appliance wins).
+    /// Upserts a batch of health reports, 100 per statement, each statement committing on its
+    /// own (reports are independent; the latest per appliance wins).
     static func record(_ batch: [HealthReport], in database: VigilDatabase) async throws(StoreError) -> [Bool] {
         var latest: [Appliance.ID: ApplianceHealth] = [:]
         for report in batch { latest[report.appliance] = report.health }
         let rows = latest.sorted { $0.key < $1.key }
-        try await database.transaction { sql in
+        try await database.autocommit { sql in
             for start in stride(from: 0, to: rows.count, by: 100) {
                 var query = SQLQueryString(
                     """
@@ -86,19 +87,32 @@ public struct SQLFleetStore: FleetStore {
         try await database.read { sql in try await Self.snapshot(sql, site: site) }
     }
 
+    /// Settings, hosts and credentials of a site in one query (the site row anchors the join, so
+    /// a site without hosts still brings its settings).
     static func snapshot(_ sql: any SQLDatabase, site: Site.ID) async throws -> SiteSnapshot {
-        let settings = try await Self.settings(sql, site: site)
-        // Hosts and their credentials in one query.
         let rows = try await sql.raw(
             """
-            SELECT h.id, h.site_id, h.name, h.platform, h.address, c.host_id, c.kind, c.username, c.sealed_secret,
-                   c.updated_at
-            FROM hosts h LEFT JOIN host_credentials c ON c.host_id = h.id
-            WHERE h.site_id = \(bind: site.rawValue) ORDER BY h.id
+            SELECT ss.rule_set_version, ss.enabled_runbooks, ss.maintenance_window,
+                   h.id, h.site_id, h.name, h.platform, h.address,
+                   c.host_id, c.kind, c.username, c.sealed_secret, c.updated_at
+            FROM sites s
+            LEFT JOIN site_settings ss ON ss.site_id = s.id
+            LEFT JOIN hosts h ON h.site_id = s.id
+            LEFT JOIN host_credentials c ON c.host_id = h.id
+            WHERE s.id = \(bind: site.rawValue) ORDER BY h.id
             """
         ).all()
-        let hosts = try rows.map(SQLTenancyStore.host)
-        let credentials = try rows.filter { try $0.decode(column: "host_id", as: String?.self) != nil }.map(
+        var settings = SiteSettings.defaults
+        if let first = rows.first, let version = try first.decode(column: "rule_set_version", as: String?.self) {
+            settings = SiteSettings(
+                ruleSetVersion: version,
+                enabledRunbooks: try decode(
+                    [String].self, first.decode(column: "enabled_runbooks", as: String?.self) ?? "[]"),
+                maintenanceWindowJSON: try first.decode(column: "maintenance_window", as: String?.self))
+        }
+        let hostRows = try rows.filter { try $0.decode(column: "id", as: String?.self) != nil }
+        let hosts = try hostRows.map(SQLTenancyStore.host)
+        let credentials = try hostRows.filter { try $0.decode(column: "host_id", as: String?.self) != nil }.map(
             Self.credential)
         return SiteSnapshot(settings: settings, hosts: hosts, credentials: credentials)
     }

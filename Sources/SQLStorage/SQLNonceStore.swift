@@ -35,10 +35,11 @@ public struct SQLNonceStore: NonceStore {
         return fresh
     }
 
-    /// Inserts a batch of claims in one transaction; a claim is fresh when its row went in (and
-    /// no earlier claim in the same batch had the same nonce).
+    /// Inserts a batch of claims, 100 per statement; each statement commits on its own (claims
+    /// are independent, and a statement is atomic). A claim is fresh when its row went in and no
+    /// earlier claim in the same batch had the same nonce.
     static func claim(_ batch: [NonceClaim], in database: VigilDatabase) async throws(StoreError) -> [Bool] {
-        try await database.transaction { sql in
+        try await database.autocommit { sql in
             var inserted: Set<String> = []
             for start in stride(from: 0, to: batch.count, by: 100) {
                 let chunk = batch[start..<min(start + 100, batch.count)]

@@ -113,6 +113,12 @@ public final class VigilDatabase: Sendable {
         }
     }
 
+    /// Runs `body`, whose every statement commits on its own (autocommit): for writes that are a
+    /// single statement, where a transaction would only add BEGIN and COMMIT round trips.
+    public func autocommit<T: Sendable>(_ body: (any SQLDatabase) async throws -> T) async throws(StoreError) -> T {
+        try await read(body)
+    }
+
     /// Runs `body` in one transaction: everything or nothing.
     public func transaction<T: Sendable>(_ body: (any SQLDatabase) async throws -> T) async throws(StoreError) -> T {
         do {

@@ -53,6 +53,23 @@ import Testing
             let orders = try await fleet.openOrders(for: appliance.id, at: checkedIn)
             #expect(orders.map(\.id.rawValue) == ["order-1", "order-2"])
             #expect(orders.first == (try order("order-1")))
+            // The combined read answers exactly what the separate reads do.
+            try await fleet.setSettings(
+                SiteSettings(ruleSetVersion: "9", enabledRunbooks: ["r.1"], maintenanceWindowJSON: #"{"a":1}"#),
+                of: appliance.siteID)
+            let view = try await fleet.checkInView(for: appliance, at: checkedIn, withSnapshot: true)
+            #expect(view.orders == orders)
+            #expect(view.snapshot == (try await fleet.snapshot(of: appliance.siteID)))
+            #expect(view.snapshot?.settings.ruleSetVersion == "9")
+            let ordersOnly = try await fleet.checkInView(for: appliance, at: checkedIn, withSnapshot: false)
+            #expect(ordersOnly.orders == orders && ordersOnly.snapshot == nil)
+            let empty = try #require(try await stores.tenancy.appliance(try Appliance.ID("appliance-b")))
+            let quiet = try await fleet.checkInView(
+                for: empty, at: checkedIn.adding(milliseconds: 10_000_000), withSnapshot: true)
+            #expect(quiet.orders.isEmpty)
+            #expect(quiet.snapshot?.settings == .defaults)
+            #expect(quiet.snapshot?.hosts.map(\.id.rawValue) == ["host-b"])
+            try await fleet.setSettings(.defaults, of: appliance.siteID)
             let data = try await fleet.snapshot(of: appliance.siteID)
             #expect(data.settings == .defaults)
             #expect(data.hosts.map(\.id.rawValue) == ["host-a"])
