@@ -144,8 +144,8 @@ let package = Package(
         .testTarget(
             name: "CentralCommandTests",
             dependencies: [
-                "CentralCommand", "Compliance", "EvidenceCrypto", "EvidenceSet", "VigilAPI", "SQLStorage",
-                "TestSupport",
+                "CentralCommand", "CentralClient", "Compliance", "EvidenceCrypto", "EvidenceSet", "VigilAPI",
+                "SQLStorage", "TestSupport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),

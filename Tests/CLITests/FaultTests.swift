@@ -240,7 +240,7 @@ final class ServerProcess: @unchecked Sendable {
         #expect(answer.orders.count == 1)
         #expect(answer.targets.first?.credential?.secret == "s3cret")
         let serverKey = try VerifyingKey(text: serverKeyText)
-        #expect(ServerIdentity.verify(answer.orders[0], with: serverKey)?.orderID == order.id)
+        #expect(ServerSignatures.verify(answer.orders[0], with: serverKey)?.orderID == order.id)
 
         // Evidence alternates between the instances; the chain is one.
         let bundles = try Self.chain(300, site: site, appliance: appliance, key: key)

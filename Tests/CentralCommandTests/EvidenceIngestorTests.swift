@@ -1,3 +1,4 @@
+import CentralClient
 import CentralCommand
 import Compliance
 import EvidenceCrypto
@@ -67,8 +68,8 @@ import VigilAPI
         #expect(result.rejected.isEmpty)
         #expect(result.head == 5)
         #expect(result.receipts.map(\.receipt.sequence) == [1, 2, 3, 4, 5])
-        #expect(result.receipts.allSatisfy { ServerIdentity.verify($0, with: Self.serverKey.verifyingKey) })
-        #expect(!ServerIdentity.verify(result.receipts[0], with: Fixtures.otherKey.verifyingKey))
+        #expect(result.receipts.allSatisfy { ServerSignatures.verify($0, with: Self.serverKey.verifyingKey) })
+        #expect(!ServerSignatures.verify(result.receipts[0], with: Fixtures.otherKey.verifyingKey))
         let stored = try #require(try await store.bundle(appliance: Fixtures.applianceID, sequence: 3))
         #expect(Base64.encode(stored.canonicalBytes) == bundles[2].canonicalBytes)
         #expect(result.receipts[2].receipt.hash == stored.hash.hex)

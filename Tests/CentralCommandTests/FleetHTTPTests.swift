@@ -1,3 +1,4 @@
+import CentralClient
 import CentralCommand
 import Compliance
 import EvidenceCrypto
@@ -106,7 +107,7 @@ import VigilAPI
             let answer = try await checkIn(client)
             #expect(answer.orders.count == 1)
             let payload = try #require(
-                ServerIdentity.verify(answer.orders[0], with: EvidenceIngestorTests.serverKey.verifyingKey))
+                ServerSignatures.verify(answer.orders[0], with: EvidenceIngestorTests.serverKey.verifyingKey))
             #expect(payload.orderID == order.id)
             #expect(payload.applianceID == Fixtures.applianceID.rawValue)
             #expect(payload.parameters == ["check": "linux.ssh.permit_root_login"])
@@ -315,18 +316,18 @@ import VigilAPI
             parameters: ["check": "x"], nonce: String(repeating: "a", count: 32), issuedAt: "2026-03-01T08:00:00.000Z",
             expiresAt: "2026-03-01T08:15:00.000Z", signer: "sha256:x")
         let signed = try identity.sign(payload)
-        #expect(ServerIdentity.verify(signed, with: identity.key.verifyingKey) == payload)
-        #expect(ServerIdentity.verify(signed, with: Fixtures.otherKey.verifyingKey) == nil)
+        #expect(ServerSignatures.verify(signed, with: identity.key.verifyingKey) == payload)
+        #expect(ServerSignatures.verify(signed, with: Fixtures.otherKey.verifyingKey) == nil)
         var bytes = try #require(Base64.decode(signed.payload))
         let text = String(decoding: bytes, as: UTF8.self).replacingOccurrences(
             of: "appliance-test-01", with: "appliance-test-02")
         bytes = Array(text.utf8)
         #expect(
-            ServerIdentity.verify(
+            ServerSignatures.verify(
                 SignedOrder(payload: Base64.encode(bytes), signature: signed.signature), with: identity.key.verifyingKey
             ) == nil)
         #expect(
-            ServerIdentity.verify(
+            ServerSignatures.verify(
                 SignedOrder(payload: "!!", signature: signed.signature), with: identity.key.verifyingKey) == nil)
     }
 }
