@@ -16,7 +16,8 @@ struct AdminCommand: AsyncParsableCommand {
             """,
         subcommands: [
             AdminPartner.self, AdminClient.self, AdminSite.self, AdminClaimCode.self, AdminUser.self,
-            AdminAPIKey.self, AdminAppliance.self, AdminEvidence.self, AdminOrder.self, AdminScore.self,
+            AdminAPIKey.self, AdminAppliance.self, AdminHost.self, AdminCredential.self, AdminEvidence.self,
+            AdminState.self, AdminOrder.self, AdminScore.self, AdminAudit.self,
         ])
 }
 
@@ -408,6 +409,126 @@ struct AdminScore: AsyncParsableCommand {
             $0.map {
                 "\($0.framework.rawValue)\t\($0.score)%\tpass \($0.passing)  warn \($0.warning)  fail \($0.failing)  unknown \($0.unknown)"
             }.joined(separator: "\n")
+        }
+    }
+}
+
+struct AdminHost: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "host", abstract: "Hosts the appliance checks.", subcommands: [Create.self, List.self])
+
+    struct Create: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Add a host to a site.")
+        @OptionGroup var options: AdminOptions
+        @Option(name: .long, help: "The site ID.") var site: String
+        @Option(name: .long, help: "linux or windows.") var platform: String
+        @Option(name: .long, help: "Address the appliance reaches it at.") var address: String?
+        @Argument(help: "The host's name.") var name: String
+
+        func run() async throws {
+            let site = try pathSegment(site, "--site")
+            try await options.run({ client throws(CentralClientError) in
+                try await client.post(
+                    "/api/v1/sites/\(site)/hosts", CreateHost(name: name, platform: platform, address: address),
+                    as: ManagedHost.self)
+            }) { "host \($0.id) created: \($0.name) (\($0.platform.rawValue))" }
+        }
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List a site's hosts.")
+        @OptionGroup var options: AdminOptions
+        @Option(name: .long, help: "The site ID.") var site: String
+
+        func run() async throws {
+            let site = try pathSegment(site, "--site")
+            try await options.run({ client throws(CentralClientError) in
+                try await client.get("/api/v1/sites/\(site)/hosts", as: [ManagedHost].self)
+            }) {
+                $0.map { "\($0.id)\t\($0.name)\t\($0.platform.rawValue)\t\($0.address ?? "-")" }.joined(separator: "\n")
+            }
+        }
+    }
+}
+
+struct AdminCredential: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "credential", abstract: "How the appliance logs in to a host (write-only).",
+        subcommands: [SetCredential.self])
+
+    struct SetCredential: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "set",
+            abstract: "Set a host's credential; the secret is read from a file or standard input, never a flag.")
+        @OptionGroup var options: AdminOptions
+        @Option(name: .long, help: "The host ID.") var host: String
+        @Option(name: .long, help: "password or ssh_private_key.") var kind: String
+        @Option(name: .long, help: "The login name on the host.") var username: String
+        @Option(name: .long, help: "File holding the secret, or - for standard input.") var secretFile: String
+
+        func run() async throws {
+            let host = try pathSegment(host, "--host")
+            let data: Data
+            if secretFile == "-" {
+                data = FileHandle.standardInput.readDataToEndOfFile()
+            } else {
+                guard let read = FileManager.default.contents(atPath: secretFile) else {
+                    throw CLIError("cannot read \(secretFile)")
+                }
+                data = read
+            }
+            var secret = String(decoding: data, as: UTF8.self)
+            // A password file ends with one newline that is not part of the password.
+            if kind == "password", secret.hasSuffix("\n") { secret.removeLast() }
+            let body = TargetCredential(kind: kind, username: username, secret: secret)
+            try await options.run({ client throws(CentralClientError) in
+                try await client.call("PUT", "/api/v1/hosts/\(host)/credential", body, as: CredentialInfo.self)
+            }) { "credential of host \($0.hostID) set (\($0.kind), user \($0.username))" }
+        }
+    }
+}
+
+struct AdminState: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "state", abstract: "The state of a check on a host at a time, with the bundle that proves it.")
+    @OptionGroup var options: AdminOptions
+    @Option(name: .long, help: "The site ID.") var site: String
+    @Option(name: .long, help: "The host ID.") var host: String
+    @Option(name: .long, help: "The check ID, e.g. linux.ssh.permit_root_login.") var check: String
+    @Option(name: .long, help: "As of this time (RFC 3339; default now).") var at: String?
+
+    func run() async throws {
+        let site = try pathSegment(site, "--site")
+        var query = "host=\(queryValue(host))&check=\(queryValue(check))"
+        if let at { query += "&at=\(queryValue(at))" }
+        try await options.run({ client throws(CentralClientError) in
+            try await client.get("/api/v1/sites/\(site)/state?\(query)", as: CheckStateProof.self)
+        }) {
+            "\($0.checkID) on \($0.hostID): \($0.status.rawValue) (observed \($0.observedAt); bundle \($0.bundle.bundleID), "
+                + "\($0.bundle.applianceID)#\($0.bundle.sequence), sha256 \($0.bundle.hash))"
+        }
+    }
+}
+
+struct AdminAudit: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "audit", abstract: "The audit log, newest first.")
+    @OptionGroup var options: AdminOptions
+    @Option(name: .long, help: "At most this many entries (1–10000).") var limit: Int = 100
+    @Option(name: .long, help: "Entries older than this entry ID.") var before: Int64?
+    @Option(name: .long, help: "One partner's entries (platform operators only).") var partner: String?
+
+    func run() async throws {
+        var query = ["limit=\(limit)"]
+        if let before { query.append("before=\(before)") }
+        if let partner { query.append("partner=\(try pathSegment(partner, "--partner"))") }
+        let path = "/api/v1/audit-log?\(query.joined(separator: "&"))"
+        try await options.run({ client throws(CentralClientError) in
+            try await client.get(path, as: [AuditEntryInfo].self)
+        }) {
+            $0.map {
+                "\($0.id)\t\($0.at)\t\($0.actor)\t\($0.action)\t\($0.target)\($0.detail.isEmpty ? "" : "\t\($0.detail)")"
+            }
+            .joined(separator: "\n")
         }
     }
 }

@@ -1,3 +1,4 @@
+import Compliance
 import Foundation
 import TestSupport
 import Testing
@@ -42,6 +43,27 @@ import VigilAPI
         #expect(keys.map(\.id) == [key.id])
         #expect(try json([EvidenceSummary].self, ["evidence", "list", "--site", site.id]).isEmpty)
         #expect(try json([FrameworkScore].self, ["score", "--site", site.id]).allSatisfy { $0.score == 0 })
+
+        let host = try json(
+            Named.self, ["host", "create", "--site", site.id, "--platform", "linux", "--address", "10.0.0.5", "ehr-01"])
+        let secretFile = directory.appending("secret")
+        try "correct horse battery staple\n".write(toFile: secretFile, atomically: true, encoding: .utf8)
+        let credential = try json(
+            CredentialInfo.self,
+            [
+                "credential", "set", "--host", host.id, "--kind", "password", "--username", "vigil", "--secret-file",
+                secretFile,
+            ])
+        #expect(credential.username == "vigil")
+        #expect(try json([ManagedHost].self, ["host", "list", "--site", site.id]).map(\.id.rawValue) == [host.id])
+        let audit = try admin(["audit", "--limit", "50"])
+        #expect(audit.status == 0)
+        #expect(audit.stdout.contains("credential.set"))
+        #expect(!audit.stdout.contains("correct horse"), "the audit log holds a secret")
+        let unknownState = try admin(
+            ["state", "--site", site.id, "--host", host.id, "--check", "linux.ssh.permit_root_login"])
+        #expect(unknownState.status == 1)
+        #expect(unknownState.stderr.contains("unknown"))
 
         // Human output names what was made.
         let listed = try admin(["partner", "list"])
