@@ -36,6 +36,12 @@ extension APIController {
         return value
     }
 
+    /// The partner that owns `site`, or nil when the site does not exist.
+    func partner(ofSite id: Site.ID) async throws -> Partner.ID? {
+        guard let site = try await store({ try await services.tenancy.site(id) }) else { return nil }
+        return try await store { try await services.tenancy.client(site.clientID) }?.partnerID
+    }
+
     /// Writes an audit entry for the caller's action, visible to the partner it concerns: the
     /// caller's own, or the one that owns `site`.
     func audit(
@@ -45,10 +51,8 @@ extension APIController {
         var partner = given
         if partner == nil, case .partner(let own) = context.principal {
             partner = own
-        } else if partner == nil, let site,
-            let client = try await store({ try await services.tenancy.site(site) }).map(\.clientID)
-        {
-            partner = try await store { try await services.tenancy.client(client) }?.partnerID
+        } else if partner == nil, let site {
+            partner = try await self.partner(ofSite: site)
         }
         try await store {
             try await services.events.append([

@@ -6,7 +6,7 @@ import EvidenceCrypto
 public enum APIKeyTokens {
     /// A new key for `partner` (nil: platform) and the token to show once.
     public static func generate(partner: Partner.ID?, name: String, at: Timestamp) -> (token: String, key: APIKey) {
-        let secretHex = RandomSecrets.hex(bytes: 32)
+        let secretHex = RandomHex.make(bytes: 32)
         let id = APIKey.ID.random(prefix: "key")
         let key = APIKey(id: id, partnerID: partner, name: name, secretHash: hash(secretHex), createdAt: at)
         return ("vigil_\(id.rawValue)_\(secretHex)", key)

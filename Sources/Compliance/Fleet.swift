@@ -189,15 +189,12 @@ public struct SiteSnapshot: Equatable, Sendable {
 public protocol FleetStore: Sendable {
     /// Records the health an appliance reported at check-in (durably, before returning).
     func recordHealth(_ health: ApplianceHealth, of appliance: Appliance.ID) async throws(StoreError)
-    /// The appliance's unanswered orders that have not expired at `now`, oldest first, at most 50.
-    func openOrders(for appliance: Appliance.ID, at now: Timestamp) async throws(StoreError) -> [Order]
-    /// What a check-in reads, in one go: the open orders and, when `withSnapshot`, the snapshot
-    /// of the appliance's site.
+    /// What a check-in reads, in one go: the appliance's unanswered orders that have not expired
+    /// at `now` (oldest first, at most 50) and, when `withSnapshot`, its site's settings, hosts and
+    /// sealed credentials.
     func checkInView(for appliance: Appliance, at now: Timestamp, withSnapshot: Bool) async throws(StoreError) -> (
         orders: [Order], snapshot: SiteSnapshot?
     )
-    /// The site's settings, hosts and sealed credentials.
-    func snapshot(of site: Site.ID) async throws(StoreError) -> SiteSnapshot
     func health(of appliance: Appliance.ID) async throws(StoreError) -> ApplianceHealth?
 
     func create(_ order: Order) async throws(StoreError)

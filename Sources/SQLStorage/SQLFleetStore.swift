@@ -58,10 +58,6 @@ public struct SQLFleetStore: FleetStore {
         return batch.map { _ in true }
     }
 
-    public func openOrders(for appliance: Appliance.ID, at now: Timestamp) async throws(StoreError) -> [Order] {
-        try await database.read { sql in try await Self.openOrders(sql, appliance: appliance, at: now) }
-    }
-
     public func checkInView(for appliance: Appliance, at now: Timestamp, withSnapshot: Bool) async throws(StoreError)
         -> (orders: [Order], snapshot: SiteSnapshot?)
     {
@@ -81,10 +77,6 @@ public struct SQLFleetStore: FleetStore {
             ORDER BY issued_at, id LIMIT 50
             """
         ).all().map(Self.order)
-    }
-
-    public func snapshot(of site: Site.ID) async throws(StoreError) -> SiteSnapshot {
-        try await database.read { sql in try await Self.snapshot(sql, site: site) }
     }
 
     /// Settings, hosts and credentials of a site in one query (the site row anchors the join, so

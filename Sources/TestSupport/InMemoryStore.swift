@@ -286,7 +286,7 @@ public actor InMemoryStore: TenancyStore, EvidenceStore, NonceStore, EnrolmentSt
         healthByAppliance[appliance] = health
     }
 
-    public func openOrders(for appliance: Appliance.ID, at now: Timestamp) -> [Order] {
+    func openOrders(for appliance: Appliance.ID, at now: Timestamp) -> [Order] {
         let open = ordersByID.values.filter { $0.applianceID == appliance && !$0.status.isFinal && $0.expiresAt > now }
         return Array(open.sorted { ($0.issuedAt, $0.id) < ($1.issuedAt, $1.id) }.prefix(50))
     }
@@ -297,7 +297,7 @@ public actor InMemoryStore: TenancyStore, EvidenceStore, NonceStore, EnrolmentSt
         (openOrders(for: appliance.id, at: now), withSnapshot ? snapshot(of: appliance.siteID) : nil)
     }
 
-    public func snapshot(of site: Site.ID) -> SiteSnapshot {
+    func snapshot(of site: Site.ID) -> SiteSnapshot {
         let hosts = hosts(at: site)
         let hostIDs = Set(hosts.map(\.id))
         return SiteSnapshot(

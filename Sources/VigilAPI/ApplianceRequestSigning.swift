@@ -1,3 +1,5 @@
+import Compliance
+
 /// How an enrolled appliance authenticates every request (docs/adr/0006-appliance-request-signatures.md):
 /// Ed25519 over a fixed message binding method, path, time, a one-time nonce and the body's
 /// SHA-256. Shared by Central Command (which verifies) and the appliance (which signs).
@@ -18,16 +20,7 @@ public enum ApplianceRequestSigning {
     }
 
     /// A fresh nonce: 128 random bits as 32 hex characters.
-    public static func newNonce() -> String {
-        var generator = SystemRandomNumberGenerator()
-        let high = UInt64.random(in: .min ... .max, using: &generator)
-        let low = UInt64.random(in: .min ... .max, using: &generator)
-        func hex(_ value: UInt64) -> String {
-            let text = String(value, radix: 16)
-            return String(repeating: "0", count: 16 - text.count) + text
-        }
-        return hex(high) + hex(low)
-    }
+    public static func newNonce() -> String { RandomHex.make(bytes: 16) }
 
     /// A nonce is 16–64 characters from `[A-Za-z0-9_-]`.
     public static func isValidNonce(_ nonce: String) -> Bool {

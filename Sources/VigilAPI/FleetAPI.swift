@@ -1,3 +1,4 @@
+public import Compliance
 import Foundation
 
 /// `POST /api/v1/appliance/check-in`: the appliance's health, every 60 s ± 10 %.
@@ -363,5 +364,29 @@ public struct ApplianceInfo: Codable, Equatable, Sendable {
         case softwareVersion = "software_version"
         case queueDepth = "queue_depth"
         case clockOffsetMilliseconds = "clock_offset_ms"
+    }
+}
+
+extension SiteSettingsBody {
+    /// The wire form of stored settings (the window is kept as JSON in storage).
+    public init(_ settings: SiteSettings) {
+        self.init(
+            ruleSetVersion: settings.ruleSetVersion, enabledRunbooks: settings.enabledRunbooks,
+            maintenanceWindow: settings.maintenanceWindowJSON.flatMap {
+                try? JSONDecoder().decode(MaintenanceWindow.self, from: Data($0.utf8))
+            })
+    }
+
+    /// The settings to store; the window encoded with sorted keys so equal windows store equally.
+    public var settings: SiteSettings {
+        get throws {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys]
+            return SiteSettings(
+                ruleSetVersion: ruleSetVersion, enabledRunbooks: enabledRunbooks,
+                maintenanceWindowJSON: try maintenanceWindow.map {
+                    String(decoding: try encoder.encode($0), as: UTF8.self)
+                })
+        }
     }
 }

@@ -50,30 +50,28 @@ import Testing
             }
             let checkedIn = Self.now.adding(milliseconds: 20)
             try await fleet.recordHealth(health(at: checkedIn, queue: 7), of: appliance.id)
-            let orders = try await fleet.openOrders(for: appliance.id, at: checkedIn)
-            #expect(orders.map(\.id.rawValue) == ["order-1", "order-2"])
-            #expect(orders.first == (try order("order-1")))
-            // The combined read answers exactly what the separate reads do.
+            let view = try await fleet.checkInView(for: appliance, at: checkedIn, withSnapshot: true)
+            #expect(view.orders.map(\.id.rawValue) == ["order-1", "order-2"])
+            #expect(view.orders.first == (try order("order-1")))
+            let data = try #require(view.snapshot)
+            #expect(data.settings == .defaults)
+            #expect(data.hosts.map(\.id.rawValue) == ["host-a"])
+            #expect(data.credentials.map(\.sealedSecret) == ["v1:host-a"])
+            let ordersOnly = try await fleet.checkInView(for: appliance, at: checkedIn, withSnapshot: false)
+            #expect(ordersOnly.orders == view.orders && ordersOnly.snapshot == nil)
             try await fleet.setSettings(
                 SiteSettings(ruleSetVersion: "9", enabledRunbooks: ["r.1"], maintenanceWindowJSON: #"{"a":1}"#),
                 of: appliance.siteID)
-            let view = try await fleet.checkInView(for: appliance, at: checkedIn, withSnapshot: true)
-            #expect(view.orders == orders)
-            #expect(view.snapshot == (try await fleet.snapshot(of: appliance.siteID)))
-            #expect(view.snapshot?.settings.ruleSetVersion == "9")
-            let ordersOnly = try await fleet.checkInView(for: appliance, at: checkedIn, withSnapshot: false)
-            #expect(ordersOnly.orders == orders && ordersOnly.snapshot == nil)
+            let configured = try await fleet.checkInView(for: appliance, at: checkedIn, withSnapshot: true)
+            #expect(configured.snapshot?.settings.ruleSetVersion == "9")
+            #expect(configured.snapshot?.settings.maintenanceWindowJSON == #"{"a":1}"#)
+            #expect(configured.snapshot?.hosts == data.hosts)
             let empty = try #require(try await stores.tenancy.appliance(try Appliance.ID("appliance-b")))
             let quiet = try await fleet.checkInView(
                 for: empty, at: checkedIn.adding(milliseconds: 10_000_000), withSnapshot: true)
             #expect(quiet.orders.isEmpty)
             #expect(quiet.snapshot?.settings == .defaults)
             #expect(quiet.snapshot?.hosts.map(\.id.rawValue) == ["host-b"])
-            try await fleet.setSettings(.defaults, of: appliance.siteID)
-            let data = try await fleet.snapshot(of: appliance.siteID)
-            #expect(data.settings == .defaults)
-            #expect(data.hosts.map(\.id.rawValue) == ["host-a"])
-            #expect(data.credentials.map(\.sealedSecret) == ["v1:host-a"])
             #expect(try await fleet.health(of: appliance.id)?.queueDepth == 7)
             // Concurrent reports share commits; each is durable when its call returns.
             try await withThrowingTaskGroup(of: Void.self) { group in
@@ -86,8 +84,10 @@ import Testing
                 }
                 try await group.waitForAll()
             }
-            #expect(try await fleet.health(of: appliance.id) != nil)
-            #expect(try await fleet.health(of: try Appliance.ID("appliance-b")) != nil)
+            // Batches never mix appliances up: b only ever reported odd depths, a only even ones.
+            let depthA = try #require(try await fleet.health(of: appliance.id)?.queueDepth)
+            let depthB = try #require(try await fleet.health(of: try Appliance.ID("appliance-b"))?.queueDepth)
+            #expect(depthA.isMultiple(of: 2) && !depthB.isMultiple(of: 2))
             try await fleet.recordHealth(health(at: Self.now.adding(milliseconds: 99), queue: 1), of: appliance.id)
             #expect(try await fleet.health(of: appliance.id)?.queueDepth == 1)
             await #expect(throws: StoreError.self) {

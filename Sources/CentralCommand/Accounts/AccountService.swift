@@ -316,7 +316,7 @@ public struct AccountService: Sendable {
 public enum SessionTokens {
     public static let cookieName = "vigil_session"
 
-    static func generate() -> String { RandomSecrets.hex(bytes: 32) }
+    static func generate() -> String { RandomHex.make(bytes: 32) }
 
     static func isWellFormed(_ token: String) -> Bool {
         token.utf8.count == 64 && token.utf8.allSatisfy { (48...57).contains($0) || (97...102).contains($0) }

@@ -117,7 +117,7 @@ struct FleetController: APIController {
         api.get("sites/:site/settings") { _, context in
             let site = try await tenancy.visibleSite(context)
             let settings = try await store { try await services.fleet.settings(of: site.id) }
-            return try JSONResponse.make(Self.body(settings))
+            return try JSONResponse.make(SiteSettingsBody(settings))
         }
         api.put("sites/:site/settings") { request, context in
             let site = try await tenancy.visibleSite(context)
@@ -125,26 +125,11 @@ struct FleetController: APIController {
             if let problem = body.maintenanceWindow?.problem {
                 throw HTTPError(.badRequest, message: "maintenance_window: \(problem)")
             }
-            let window = try body.maintenanceWindow.map { window -> String in
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.sortedKeys]
-                return String(decoding: try encoder.encode(window), as: UTF8.self)
-            }
-            let settings = SiteSettings(
-                ruleSetVersion: body.ruleSetVersion, enabledRunbooks: body.enabledRunbooks,
-                maintenanceWindowJSON: window)
+            let settings = try body.settings
             try await store { try await services.fleet.setSettings(settings, of: site.id) }
             try await audit(context, "site.settings_changed", target: "site:\(site.id)", site: site.id)
-            return try JSONResponse.make(Self.body(settings))
+            return try JSONResponse.make(SiteSettingsBody(settings))
         }
-    }
-
-    static func body(_ settings: SiteSettings) -> SiteSettingsBody {
-        SiteSettingsBody(
-            ruleSetVersion: settings.ruleSetVersion, enabledRunbooks: settings.enabledRunbooks,
-            maintenanceWindow: settings.maintenanceWindowJSON.flatMap {
-                try? JSONDecoder().decode(MaintenanceWindow.self, from: Data($0.utf8))
-            })
     }
 
     func enrolledAppliance(_ context: AppRequestContext) async throws -> Appliance {
@@ -155,9 +140,7 @@ struct FleetController: APIController {
     func visibleHost(_ context: AppRequestContext) async throws -> ManagedHost {
         let id = try parameter("host", context) { try ManagedHost.ID($0) }
         guard let host = try await store({ try await services.tenancy.host(id) }),
-            let site = try await store({ try await services.tenancy.site(host.siteID) }),
-            let client = try await store({ try await services.tenancy.client(site.clientID) }),
-            try Self.principal(context).mayAccess(client.partnerID)
+            let partner = try await partner(ofSite: host.siteID), try Self.principal(context).mayAccess(partner)
         else { throw HTTPError(.notFound, message: "host \(id) not found") }
         return host
     }

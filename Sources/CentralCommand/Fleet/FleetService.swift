@@ -73,7 +73,7 @@ public struct FleetService: Sendable {
         }
         let now = clock()
         let id = Order.ID.random(prefix: "order")
-        let nonce = RandomSecrets.hex(bytes: 16)
+        let nonce = RandomHex.make(bytes: 16)
         let expiresAt = now.adding(milliseconds: ttl * 1000)
         let payload = OrderPayload(
             orderID: id.rawValue, applianceID: appliance.id.rawValue, siteID: appliance.siteID.rawValue,
@@ -162,9 +162,7 @@ public struct FleetService: Sendable {
                     hostID: host.id.rawValue, name: host.name, platform: host.platform.rawValue, address: host.address,
                     credential: credential))
         }
-        let window = snapshot.settings.maintenanceWindowJSON.flatMap {
-            try? JSONDecoder().decode(MaintenanceWindow.self, from: Data($0.utf8))
-        }
+        let window = SiteSettingsBody(snapshot.settings).maintenanceWindow
         return OpenedSnapshot(settings: snapshot.settings, window: window, targets: targets)
     }
 

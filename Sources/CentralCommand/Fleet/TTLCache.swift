@@ -17,12 +17,9 @@ actor TTLCache<Key: Hashable & Sendable, Value: Sendable> {
     func value<Failure: Error>(
         _ key: Key, now: Timestamp, load: @Sendable () async throws(Failure) -> Value?
     ) async throws(Failure) -> Value? {
-        let time = now.millisecondsSinceEpoch
-        if let entry = entries[key], entry.expires > time { return entry.value }
+        if let cached = peek(key, now: now) { return cached }
         guard let value = try await load() else { return nil }
-        guard ttlMilliseconds > 0 else { return value }
-        if entries.count >= capacity { entries.removeAll(keepingCapacity: true) }
-        entries[key] = (value, time + ttlMilliseconds)
+        store(value, for: key, now: now)
         return value
     }
 
