@@ -90,6 +90,9 @@ public struct AccountService: Sendable {
             throw .loginFailed
         }
         let actor = "user:\(user.id)"
+        // The password is checked first, whatever the account's state, so the answer's timing
+        // does not tell a locked or disabled account from a wrong password.
+        let passwordMatches = (try? await Passwords.verify(password, hash: user.passwordHash)) ?? false
         if let locked = user.lockedUntil, locked > now {
             await log(
                 now, actor: actor, action: "auth.login_refused", target: actor, "locked until \(locked)",
@@ -102,20 +105,8 @@ public struct AccountService: Sendable {
                 partner: user.partnerID)
             throw .loginFailed
         }
-        let passwordMatches = (try? await Passwords.verify(password, hash: user.passwordHash)) ?? false
         guard passwordMatches else {
-            let lockUntil = now.adding(milliseconds: policy.lockSeconds * 1000)
-            let count = try await storage { () async throws(StoreError) in
-                try await store.recordFailedLogin(user.id, threshold: policy.lockThreshold, lockUntil: lockUntil)
-            }
-            await log(
-                now, actor: actor, action: "auth.login_failed", target: actor, "wrong password (\(count) in a row)",
-                partner: user.partnerID)
-            if count >= policy.lockThreshold {
-                await log(
-                    now, actor: "system", action: "auth.locked", target: actor, "locked until \(lockUntil)",
-                    partner: user.partnerID)
-            }
+            try await recordFailure(of: user, at: now, action: "auth.login_failed", "wrong password")
             throw .loginFailed
         }
         if user.totpEnabledAt != nil {
@@ -123,14 +114,7 @@ public struct AccountService: Sendable {
             guard try await acceptTOTP(totpCode, for: user, at: now) else {
                 // A wrong code counts like a wrong password: with the password known, six digits
                 // would otherwise fall to guessing.
-                _ = try await storage { () async throws(StoreError) in
-                    try await store.recordFailedLogin(
-                        user.id, threshold: policy.lockThreshold,
-                        lockUntil: now.adding(milliseconds: policy.lockSeconds * 1000))
-                }
-                await log(
-                    now, actor: actor, action: "auth.totp_failed", target: actor, "wrong or reused one-time code",
-                    partner: user.partnerID)
+                try await recordFailure(of: user, at: now, action: "auth.totp_failed", "wrong or reused one-time code")
                 throw .totpRequired
             }
         }
@@ -175,6 +159,25 @@ public struct AccountService: Sendable {
             try await storage { () async throws(StoreError) in try await store.deleteSession(hash) }
             await log(
                 clock(), actor: "user:\(session.userID)", action: "auth.logout", target: "user:\(session.userID)", "")
+        }
+    }
+
+    /// Counts a failed login (locking the account at the threshold) and audits it.
+    private func recordFailure(of user: User, at now: Timestamp, action: String, _ why: String)
+        async throws(AccountError)
+    {
+        let lockUntil = now.adding(milliseconds: policy.lockSeconds * 1000)
+        let count = try await storage { () async throws(StoreError) in
+            try await store.recordFailedLogin(user.id, threshold: policy.lockThreshold, lockUntil: lockUntil)
+        }
+        let actor = "user:\(user.id)"
+        await log(
+            now, actor: actor, action: action, target: actor, "\(why) (\(count) in a row)",
+            partner: user.partnerID)
+        if count >= policy.lockThreshold {
+            await log(
+                now, actor: "system", action: "auth.locked", target: actor, "locked until \(lockUntil)",
+                partner: user.partnerID)
         }
     }
 
