@@ -31,60 +31,53 @@ struct CentralDataOptions: ParsableArguments {
     @Option(name: .long, help: "bcrypt cost for operator passwords, 4–31 (default: 12).")
     var bcryptCost: Int?
 
-    /// Settings from the environment and the configuration file.
-    func settings() throws -> Settings {
-        try Settings(configPath: config, environment: ProcessInfo.processInfo.environment)
-    }
+    /// Every data setting after flags, environment, file and defaults, with the environment and
+    /// file read once.
+    struct Resolved {
+        var settings: Settings
+        var dataDir: String
+        var database: DatabaseConfiguration
+        var policy: AccountPolicy
 
-    var effectiveDataDir: String {
-        get throws { try dataDir ?? settings().string("data-dir")?.value ?? "vigil-data" }
-    }
+        /// The AES-GCM key that seals TOTP secrets and target credentials; `VIGIL_SECRET_KEY`
+        /// (base64) overrides it. Instances sharing one PostgreSQL must share this key.
+        var secretKeyPath: String { "\(dataDir)/secret.key" }
+        var serverKeyPath: String { "\(dataDir)/server-key.pem" }
 
-    func configuration() throws -> DatabaseConfiguration {
-        let settings = try settings()
-        guard let url = databaseURL ?? settings.string("database-url")?.value else {
-            return .sqlite(path: "\(try effectiveDataDir)/vigil.sqlite")
+        /// Opens and migrates the database.
+        func open(logger: Logger) async throws -> VigilDatabase {
+            try Output.ensureDirectory(dataDir, mode: 0o700)
+            do {
+                let opened = try await VigilDatabase.open(database, logger: logger)
+                let applied = try await opened.migrate()
+                logger.info(
+                    "database ready", metadata: ["database": "\(database)", "migrations_applied": "\(applied)"])
+                return opened
+            } catch {
+                throw CLIError("\(error)")
+            }
         }
-        do {
-            return .postgres(try .init(url: url))
-        } catch {
-            throw ValidationError("database URL: \(error)")
+    }
+
+    func resolve() throws -> Resolved {
+        let settings = try Settings(configPath: config, environment: ProcessInfo.processInfo.environment)
+        let dataDir = dataDir ?? settings.string("data-dir")?.value ?? "vigil-data"
+        var database = DatabaseConfiguration.sqlite(path: "\(dataDir)/vigil.sqlite")
+        if let url = databaseURL ?? settings.string("database-url")?.value {
+            do {
+                database = .postgres(try .init(url: url))
+            } catch {
+                throw ValidationError("database URL: \(error)")
+            }
         }
-    }
-
-    /// The AES-GCM key that seals TOTP secrets and target credentials; `VIGIL_SECRET_KEY`
-    /// (base64) overrides it. Instances sharing one PostgreSQL must share this key.
-    var secretKeyPath: String {
-        get throws { "\(try effectiveDataDir)/secret.key" }
-    }
-
-    func accountPolicy() throws -> AccountPolicy {
-        let cost = try bcryptCost ?? settings().int("bcrypt-cost") ?? 12
+        let cost = try bcryptCost ?? settings.int("bcrypt-cost") ?? 12
         guard (4...31).contains(cost) else { throw ValidationError("bcrypt cost must be 4–31") }
         var policy = AccountPolicy()
         policy.bcryptCost = UInt8(cost)
-        return policy
+        return Resolved(settings: settings, dataDir: dataDir, database: database, policy: policy)
     }
 
-    func validate() throws {
-        _ = try configuration()
-        _ = try accountPolicy()
-    }
-
-    /// Opens and migrates the database.
-    func open(logger: Logger) async throws -> VigilDatabase {
-        try Output.ensureDirectory(try effectiveDataDir, mode: 0o700)
-        let configuration = try configuration()
-        do {
-            let database = try await VigilDatabase.open(configuration, logger: logger)
-            let applied = try await database.migrate()
-            logger.info(
-                "database ready", metadata: ["database": "\(configuration)", "migrations_applied": "\(applied)"])
-            return database
-        } catch {
-            throw CLIError("\(error)")
-        }
-    }
+    func validate() throws { _ = try resolve() }
 }
 
 /// `vigil central bootstrap`: creates the platform administrator and prints a one-time password
@@ -131,10 +124,11 @@ struct CentralBootstrap: AsyncParsableCommand {
     func run() async throws {
         var logger = Logger(label: "vigil.central")
         logger.logLevel = .warning
-        let database = try await data.open(logger: logger)
+        let resolved = try data.resolve()
+        let database = try await resolved.open(logger: logger)
         let result: Result
         do {
-            result = try await bootstrap(database)
+            result = try await bootstrap(database, resolved)
         } catch {
             await database.close()
             throw error
@@ -154,17 +148,17 @@ struct CentralBootstrap: AsyncParsableCommand {
         }
     }
 
-    private func bootstrap(_ database: VigilDatabase) async throws -> Result {
+    private func bootstrap(_ database: VigilDatabase, _ resolved: CentralDataOptions.Resolved) async throws -> Result {
         let accounts = SQLAccountStore(database: database)
         do {
             guard try await !accounts.hasPlatformAdmin() else {
                 throw CLIError("a platform administrator exists already; bootstrap runs once")
             }
             let secrets = try SecretBox.load(
-                path: try data.secretKeyPath, environment: ProcessInfo.processInfo.environment)
+                path: resolved.secretKeyPath, environment: ProcessInfo.processInfo.environment)
             let service = AccountService(
                 store: accounts, audit: SQLAuditLog(database: database), secrets: secrets,
-                policy: try data.accountPolicy(), clock: { Timestamp.now() })
+                policy: resolved.policy, clock: { Timestamp.now() })
             let created = try await service.createUser(
                 by: .platform, actor: "system:bootstrap", email: email, displayName: "Platform administrator",
                 role: .admin, partner: nil)
@@ -228,8 +222,7 @@ struct CentralServe: AsyncParsableCommand {
         var logLevel: Logger.Level
     }
 
-    func effective() throws -> Effective {
-        let settings = try data.settings()
+    func effective(_ settings: Settings) throws -> Effective {
         let effective = Effective(
             host: host ?? settings.string("host")?.value ?? "127.0.0.1",
             port: try port ?? settings.int("port") ?? 8420,
@@ -253,10 +246,11 @@ struct CentralServe: AsyncParsableCommand {
         return level
     }
 
-    func validate() throws { _ = try effective() }
+    func validate() throws { _ = try effective(data.resolve().settings) }
 
     func run() async throws {
-        let settings = try effective()
+        let resolved = try data.resolve()
+        let settings = try effective(resolved.settings)
         let level = settings.logLevel
         let host = settings.host
         let port = settings.port
@@ -268,8 +262,8 @@ struct CentralServe: AsyncParsableCommand {
                 return handler
             } : Logger(label: "vigil.central")
         logger.logLevel = level
-        let database = try await data.open(logger: logger)
-        let keyPath = "\(try data.effectiveDataDir)/server-key.pem"
+        let database = try await resolved.open(logger: logger)
+        let keyPath = resolved.serverKeyPath
         let key: SigningKey
         do {
             if FileManager.default.fileExists(atPath: keyPath) {
@@ -286,8 +280,8 @@ struct CentralServe: AsyncParsableCommand {
         let secrets: SecretBox
         var policy: AccountPolicy
         do {
-            secrets = try SecretBox.load(path: try data.secretKeyPath, environment: ProcessInfo.processInfo.environment)
-            policy = try data.accountPolicy()
+            secrets = try SecretBox.load(path: resolved.secretKeyPath, environment: ProcessInfo.processInfo.environment)
+            policy = resolved.policy
             policy.secureCookies = !settings.insecureCookies
             if try await !SQLAccountStore(database: database).hasPlatformAdmin() {
                 logger.warning("no platform administrator yet: run `vigil central bootstrap` to create one")
