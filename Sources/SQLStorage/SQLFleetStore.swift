@@ -2,18 +2,31 @@ public import Compliance
 import Foundation
 import SQLKit
 
-/// `FleetStore` on SQL. Health reports from concurrent check-ins share one transaction (group
-/// commit), so a busy server commits once for many appliances.
+/// `FleetStore` on SQL. Concurrent check-ins share statements: health reports go in one
+/// group commit, and the open orders and site snapshots of many appliances are read by one
+/// query each, so a busy server runs a handful of statements for many check-ins.
 public struct SQLFleetStore: FleetStore {
     let database: VigilDatabase
-    private let healthWrites: GroupCommitter<HealthReport, Bool>
+    private let healthWrites: RequestBatcher<HealthReport, Bool>
+    private let checkInReads: RequestBatcher<CheckInRead, CheckInView>
 
     public init(database: VigilDatabase) {
         self.database = database
-        self.healthWrites = GroupCommitter { (batch: [HealthReport]) async throws(StoreError) -> [Bool] in
+        self.healthWrites = RequestBatcher { (batch: [HealthReport]) async throws(StoreError) -> [Bool] in
             try await Self.record(batch, in: database)
         }
+        self.checkInReads = RequestBatcher { (batch: [CheckInRead]) async throws(StoreError) -> [CheckInView] in
+            try await Self.read(batch, in: database)
+        }
     }
+
+    struct CheckInRead: Sendable {
+        var appliance: Appliance
+        var now: Timestamp
+        var withSnapshot: Bool
+    }
+
+    typealias CheckInView = (orders: [Order], snapshot: SiteSnapshot?)
 
     public func recordHealth(_ health: ApplianceHealth, of appliance: Appliance.ID) async throws(StoreError) {
         try TextRules.checkName(health.softwareVersion, field: "software version")
@@ -61,39 +74,79 @@ public struct SQLFleetStore: FleetStore {
     public func checkInView(for appliance: Appliance, at now: Timestamp, withSnapshot: Bool) async throws(StoreError)
         -> (orders: [Order], snapshot: SiteSnapshot?)
     {
-        try await database.read { sql in
-            let orders = try await Self.openOrders(sql, appliance: appliance.id, at: now)
-            let snapshot = withSnapshot ? try await Self.snapshot(sql, site: appliance.siteID) : nil
-            return (orders, snapshot)
+        try await checkInReads.submit(CheckInRead(appliance: appliance, now: now, withSnapshot: withSnapshot))
+    }
+
+    /// At most this many open orders go out per check-in (the oldest first).
+    static let ordersPerCheckIn = 50
+
+    /// The check-in reads of a batch: one query for the open orders of all its appliances, one
+    /// for the snapshots of all sites that need one. Each appliance gets only its own orders and
+    /// only its own site's snapshot.
+    static func read(_ batch: [CheckInRead], in database: VigilDatabase) async throws(StoreError) -> [CheckInView] {
+        let appliances = Set(batch.map(\.appliance.id.rawValue)).sorted()
+        let sites = Set(batch.filter(\.withSnapshot).map(\.appliance.siteID)).sorted()
+        guard let earliest = batch.map(\.now).min() else { return [] }
+        let (orders, snapshots) = try await database.read { sql in
+            let orders = try await Self.openOrders(sql, appliances: appliances, at: earliest)
+            let snapshots = try await Self.snapshots(sql, sites: sites)
+            return (orders, snapshots)
+        }
+        let ordersByAppliance = Dictionary(grouping: orders, by: \.applianceID)
+        return try batch.map { read throws(StoreError) in
+            // Filtered again at each request's own time: the query used the batch's earliest.
+            let open = (ordersByAppliance[read.appliance.id] ?? []).filter { $0.expiresAt > read.now }
+            guard read.withSnapshot else { return (Array(open.prefix(ordersPerCheckIn)), nil) }
+            guard let snapshot = snapshots[read.appliance.siteID] else {
+                throw .notFound("site \(read.appliance.siteID)")
+            }
+            return (Array(open.prefix(ordersPerCheckIn)), snapshot)
         }
     }
 
-    static func openOrders(_ sql: any SQLDatabase, appliance: Appliance.ID, at now: Timestamp) async throws -> [Order] {
-        try await sql.raw(
+    /// Pending and acknowledged orders of `appliances` not expired at `now`, at most
+    /// `ordersPerCheckIn` each, oldest first.
+    static func openOrders(_ sql: any SQLDatabase, appliances: [String], at now: Timestamp) async throws -> [Order] {
+        guard !appliances.isEmpty else { return [] }
+        return try await sql.raw(
             """
-            SELECT * FROM orders
-            WHERE appliance_id = \(bind: appliance.rawValue) AND status IN ('pending', 'acknowledged')
-              AND expires_at > \(bind: now.millisecondsSinceEpoch)
-            ORDER BY issued_at, id LIMIT 50
+            SELECT * FROM (
+                SELECT o.*, ROW_NUMBER() OVER (PARTITION BY appliance_id ORDER BY issued_at, id) AS position
+                FROM orders o
+                WHERE appliance_id IN (\(binds: appliances)) AND status IN ('pending', 'acknowledged')
+                  AND expires_at > \(bind: now.millisecondsSinceEpoch)
+            ) ranked
+            WHERE position <= \(bind: ordersPerCheckIn)
+            ORDER BY appliance_id, issued_at, id
             """
         ).all().map(Self.order)
     }
 
-    /// Settings, hosts and credentials of a site in one query (the site row anchors the join, so
-    /// a site without hosts still brings its settings).
-    static func snapshot(_ sql: any SQLDatabase, site: Site.ID) async throws -> SiteSnapshot {
+    /// Settings, hosts and credentials of `sites` in one query (each site row anchors its join,
+    /// so a site without hosts still brings its settings). A site that does not exist is absent.
+    static func snapshots(_ sql: any SQLDatabase, sites: [Site.ID]) async throws -> [Site.ID: SiteSnapshot] {
+        guard !sites.isEmpty else { return [:] }
         let rows = try await sql.raw(
             """
-            SELECT ss.rule_set_version, ss.enabled_runbooks, ss.maintenance_window,
+            SELECT s.id AS snapshot_site, ss.rule_set_version, ss.enabled_runbooks, ss.maintenance_window,
                    h.id, h.site_id, h.name, h.platform, h.address,
                    c.host_id, c.kind, c.username, c.sealed_secret, c.updated_at
             FROM sites s
             LEFT JOIN site_settings ss ON ss.site_id = s.id
             LEFT JOIN hosts h ON h.site_id = s.id
             LEFT JOIN host_credentials c ON c.host_id = h.id
-            WHERE s.id = \(bind: site.rawValue) ORDER BY h.id
+            WHERE s.id IN (\(binds: sites.map(\.rawValue))) ORDER BY s.id, h.id
             """
         ).all()
+        var rowsBySite: [Site.ID: [any SQLRow]] = [:]
+        for row in rows {
+            rowsBySite[try Site.ID(row.decode(column: "snapshot_site", as: String.self)), default: []].append(row)
+        }
+        return try rowsBySite.mapValues(Self.snapshot)
+    }
+
+    /// One site's snapshot from its rows of the `snapshots` query.
+    static func snapshot(_ rows: [any SQLRow]) throws -> SiteSnapshot {
         var settings = SiteSettings.defaults
         if let first = rows.first, let version = try first.decode(column: "rule_set_version", as: String?.self) {
             settings = SiteSettings(

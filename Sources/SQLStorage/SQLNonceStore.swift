@@ -8,7 +8,7 @@ public struct SQLNonceStore: NonceStore {
     let database: VigilDatabase
     /// How long a nonce must be remembered, in milliseconds.
     let retention: Int64
-    private let claims: GroupCommitter<NonceClaim, Bool>
+    private let claims: RequestBatcher<NonceClaim, Bool>
 
     struct NonceClaim: Sendable {
         var appliance: Appliance.ID
@@ -19,7 +19,7 @@ public struct SQLNonceStore: NonceStore {
     public init(database: VigilDatabase, retentionSeconds: Int64 = 900) {
         self.database = database
         self.retention = retentionSeconds * 1000
-        self.claims = GroupCommitter { (batch: [NonceClaim]) async throws(StoreError) -> [Bool] in
+        self.claims = RequestBatcher { (batch: [NonceClaim]) async throws(StoreError) -> [Bool] in
             try await Self.claim(batch, in: database)
         }
     }

@@ -5,9 +5,23 @@ import SQLKit
 /// missing parent is reported as such rather than as a constraint error.
 public struct SQLTenancyStore: TenancyStore {
     let database: VigilDatabase
+    /// Appliance lookups (one per signed appliance request) from concurrent requests share one query.
+    private let applianceLookups: RequestBatcher<Appliance.ID, Appliance?>
 
     public init(database: VigilDatabase) {
         self.database = database
+        self.applianceLookups = RequestBatcher { (ids: [Appliance.ID]) async throws(StoreError) -> [Appliance?] in
+            let found = try await database.read { sql in
+                try await sql.raw(
+                    """
+                    SELECT id, site_id, public_key, software_revision, deployment_mode FROM appliances
+                    WHERE id IN (\(binds: Set(ids.map(\.rawValue)).sorted()))
+                    """
+                ).all().map(Self.appliance)
+            }
+            let byID = Dictionary(found.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+            return ids.map { byID[$0] }
+        }
     }
 
     public func create(_ partner: Partner) async throws(StoreError) {
@@ -114,11 +128,7 @@ public struct SQLTenancyStore: TenancyStore {
     }
 
     public func appliance(_ id: Appliance.ID) async throws(StoreError) -> Appliance? {
-        try await database.read { sql in
-            try await sql.raw(
-                "SELECT id, site_id, public_key, software_revision, deployment_mode FROM appliances WHERE id = \(bind: id.rawValue)"
-            ).first().map(Self.appliance)
-        }
+        try await applianceLookups.submit(id)
     }
 
     public func appliances(at site: Site.ID) async throws(StoreError) -> [Appliance] {

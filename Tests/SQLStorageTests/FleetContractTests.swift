@@ -97,6 +97,47 @@ import Testing
     }
 
     @Test(arguments: Backend.available)
+    func concurrentCheckInsReadOnlyTheirOwnOrdersAndSite(backend: Backend) async throws {
+        try await withStores(backend) { stores in
+            try await StoreContractTests().seed(stores)
+            let fleet = try fleet(stores)
+            try await fleet.create(try order("order-a1"))
+            try await fleet.create(try order("order-a2", issuedAt: Self.now.adding(milliseconds: 5), ttl: 60))
+            try await fleet.create(try order("order-b1", appliance: "appliance-b", site: "site-b"))
+            // Reads from many concurrent check-ins share queries; each answer must still be its
+            // own appliance's orders (filtered at its own time) and its own site's hosts.
+            let results = try await withThrowingTaskGroup(of: (Int, String, [String], [String]?).self) { group in
+                for index in 0..<60 {
+                    group.addTask {
+                        let id = try Appliance.ID(index.isMultiple(of: 2) ? "appliance-a" : "appliance-b")
+                        let appliance = try #require(try await stores.tenancy.appliance(id))
+                        // Every third request comes after order-a2 has expired.
+                        let at = Self.now.adding(milliseconds: index % 3 == 0 ? 120_000 : 10)
+                        let view = try await fleet.checkInView(
+                            for: appliance, at: at, withSnapshot: !index.isMultiple(of: 5))
+                        return (
+                            index, appliance.id.rawValue, view.orders.map(\.id.rawValue),
+                            view.snapshot?.hosts.map(\.id.rawValue)
+                        )
+                    }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(results.count == 60)
+            for (index, appliance, orders, hosts) in results {
+                if appliance == "appliance-a" {
+                    #expect(orders == (index % 3 == 0 ? ["order-a1"] : ["order-a1", "order-a2"]), "request \(index)")
+                    #expect(hosts == (index.isMultiple(of: 5) ? nil : ["host-a"]), "request \(index)")
+                } else {
+                    #expect(orders == ["order-b1"], "request \(index)")
+                    #expect(hosts == (index.isMultiple(of: 5) ? nil : ["host-b"]), "request \(index)")
+                }
+            }
+            #expect(try await stores.tenancy.appliance(try Appliance.ID("ghost")) == nil)
+        }
+    }
+
+    @Test(arguments: Backend.available)
     func ordersMoveForwardOnlyAndBelongToTheirAppliance(backend: Backend) async throws {
         try await withStores(backend) { stores in
             try await StoreContractTests().seed(stores)

@@ -117,11 +117,17 @@ public struct FleetService: Sendable {
         let health = ApplianceHealth(
             softwareVersion: request.softwareVersion, uptimeSeconds: request.uptimeSeconds,
             queueDepth: request.queueDepth, clockOffsetMilliseconds: request.clockOffsetMilliseconds, checkedInAt: now)
-        try await storage { () async throws(StoreError) in try await store.recordHealth(health, of: appliance.id) }
         let cached = await snapshots.peek(appliance.siteID, now: now)
-        let view = try await storage { () async throws(StoreError) in
+        // The health write and the reads are independent: run them at once and answer only
+        // when both have finished (the health is durable before the appliance hears back).
+        async let recorded = outcome { () async throws(StoreError) in
+            try await store.recordHealth(health, of: appliance.id)
+        }
+        let read = await outcome { () async throws(StoreError) in
             try await store.checkInView(for: appliance, at: now, withSnapshot: cached == nil)
         }
+        try await recorded.get()
+        let view = try read.get()
         let snapshot: OpenedSnapshot
         if let cached {
             snapshot = cached
@@ -192,12 +198,17 @@ public struct FleetService: Sendable {
 
     static func credentialPurpose(_ host: ManagedHost.ID) -> String { "vigil-credential-v1:\(host)" }
 
-    private func storage<T>(_ body: () async throws(StoreError) -> T) async throws(FleetError) -> T {
+    /// The result of `body`, with a storage failure as a fleet error.
+    private func outcome<T>(_ body: () async throws(StoreError) -> T) async -> Result<T, FleetError> {
         do {
-            return try await body()
+            return .success(try await body())
         } catch {
-            throw .storage(error)
+            return .failure(.storage(error))
         }
+    }
+
+    private func storage<T>(_ body: () async throws(StoreError) -> T) async throws(FleetError) -> T {
+        try await outcome(body).get()
     }
 }
 
