@@ -117,7 +117,7 @@ public func buildRouter(services: CentralServices) -> Router<AppRequestContext> 
         services: services,
         fleet: FleetService(
             store: services.fleet, identity: services.identity, secrets: services.secrets,
-            cacheSeconds: services.cacheSeconds, clock: services.clock),
+            clock: services.clock),
         tenancy: tenancy)
     let appliance = router.group("/api/v1/appliance")
         .add(

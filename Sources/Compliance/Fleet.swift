@@ -174,14 +174,35 @@ public struct SiteSettings: Equatable, Sendable {
 /// What a site's appliances receive at check-in besides their orders: settings, hosts and the
 /// sealed credentials of those hosts.
 public struct SiteSnapshot: Equatable, Sendable {
+    /// Grows with every change to the site's settings, hosts or credentials, in the same
+    /// transaction as the change: a cached snapshot with the current revision is exact.
+    public var revision: Int64
     public var settings: SiteSettings
     public var hosts: [ManagedHost]
     public var credentials: [StoredCredential]
 
-    public init(settings: SiteSettings, hosts: [ManagedHost], credentials: [StoredCredential]) {
+    public init(revision: Int64, settings: SiteSettings, hosts: [ManagedHost], credentials: [StoredCredential]) {
+        self.revision = revision
         self.settings = settings
         self.hosts = hosts
         self.credentials = credentials
+    }
+}
+
+/// What a check-in reads: the appliance's open orders, and its site's snapshot unless the
+/// caller already holds the current revision.
+public struct CheckInView: Equatable, Sendable {
+    /// Unanswered, unexpired orders, oldest first, at most 50.
+    public var orders: [Order]
+    /// The site's current snapshot revision.
+    public var siteRevision: Int64
+    /// The snapshot at `siteRevision`; nil when the caller's known revision is current.
+    public var snapshot: SiteSnapshot?
+
+    public init(orders: [Order], siteRevision: Int64, snapshot: SiteSnapshot?) {
+        self.orders = orders
+        self.siteRevision = siteRevision
+        self.snapshot = snapshot
     }
 }
 
@@ -190,11 +211,10 @@ public protocol FleetStore: Sendable {
     /// Records the health an appliance reported at check-in (durably, before returning).
     func recordHealth(_ health: ApplianceHealth, of appliance: Appliance.ID) async throws(StoreError)
     /// What a check-in reads, in one go: the appliance's unanswered orders that have not expired
-    /// at `now` (oldest first, at most 50) and, when `withSnapshot`, its site's settings, hosts and
-    /// sealed credentials.
-    func checkInView(for appliance: Appliance, at now: Timestamp, withSnapshot: Bool) async throws(StoreError) -> (
-        orders: [Order], snapshot: SiteSnapshot?
-    )
+    /// at `now` (oldest first, at most 50), its site's snapshot revision and, unless
+    /// `knownRevision` is that revision, the site's settings, hosts and sealed credentials.
+    func checkInView(for appliance: Appliance, at now: Timestamp, knownRevision: Int64?) async throws(StoreError)
+        -> CheckInView
     func health(of appliance: Appliance.ID) async throws(StoreError) -> ApplianceHealth?
 
     func create(_ order: Order) async throws(StoreError)

@@ -228,5 +228,10 @@ public enum Migrations {
                 "CREATE INDEX audit_log_by_partner ON audit_log (partner_id, id)",
             ]
         },
+        Migration(version: 9, name: "site snapshot revision") { _ in
+            // Bumped with every change to a site's settings, hosts or credentials, so check-ins
+            // can keep the opened snapshot and re-read it only when it changed.
+            ["ALTER TABLE sites ADD COLUMN snapshot_revision BIGINT NOT NULL DEFAULT 0"]
+        },
     ]
 }

@@ -23,10 +23,8 @@ public struct SQLFleetStore: FleetStore {
     struct CheckInRead: Sendable {
         var appliance: Appliance
         var now: Timestamp
-        var withSnapshot: Bool
+        var knownRevision: Int64?
     }
-
-    typealias CheckInView = (orders: [Order], snapshot: SiteSnapshot?)
 
     public func recordHealth(_ health: ApplianceHealth, of appliance: Appliance.ID) async throws(StoreError) {
         try TextRules.checkName(health.softwareVersion, field: "software version")
@@ -71,36 +69,43 @@ public struct SQLFleetStore: FleetStore {
         return batch.map { _ in true }
     }
 
-    public func checkInView(for appliance: Appliance, at now: Timestamp, withSnapshot: Bool) async throws(StoreError)
-        -> (orders: [Order], snapshot: SiteSnapshot?)
+    public func checkInView(for appliance: Appliance, at now: Timestamp, knownRevision: Int64?) async throws(StoreError)
+        -> CheckInView
     {
-        try await checkInReads.submit(CheckInRead(appliance: appliance, now: now, withSnapshot: withSnapshot))
+        try await checkInReads.submit(CheckInRead(appliance: appliance, now: now, knownRevision: knownRevision))
     }
 
     /// At most this many open orders go out per check-in (the oldest first).
     static let ordersPerCheckIn = 50
 
     /// The check-in reads of a batch: one query for the open orders of all its appliances, one
-    /// for the snapshots of all sites that need one. Each appliance gets only its own orders and
-    /// only its own site's snapshot.
+    /// for their sites' revisions, and one for the snapshots that callers do not hold yet. Each
+    /// appliance gets only its own orders and only its own site's snapshot.
     static func read(_ batch: [CheckInRead], in database: VigilDatabase) async throws(StoreError) -> [CheckInView] {
         let appliances = Set(batch.map(\.appliance.id.rawValue)).sorted()
-        let sites = Set(batch.filter(\.withSnapshot).map(\.appliance.siteID)).sorted()
+        let sites = Set(batch.map(\.appliance.siteID)).sorted()
         guard let earliest = batch.map(\.now).min() else { return [] }
-        let (orders, snapshots) = try await database.read { sql in
+        let (orders, revisions, snapshots) = try await database.read { sql in
             let orders = try await Self.openOrders(sql, appliances: appliances, at: earliest)
-            let snapshots = try await Self.snapshots(sql, sites: sites)
-            return (orders, snapshots)
+            let revisions = try await Self.revisions(sql, sites: sites)
+            let stale = Set(batch.filter { $0.knownRevision != revisions[$0.appliance.siteID] }.map(\.appliance.siteID))
+            let snapshots = try await Self.snapshots(sql, sites: stale.sorted())
+            return (orders, revisions, snapshots)
         }
         let ordersByAppliance = Dictionary(grouping: orders, by: \.applianceID)
         return try batch.map { read throws(StoreError) in
+            let site = read.appliance.siteID
+            guard let revision = revisions[site] else { throw .notFound("site \(site)") }
             // Filtered again at each request's own time: the query used the batch's earliest.
             let open = (ordersByAppliance[read.appliance.id] ?? []).filter { $0.expiresAt > read.now }
-            guard read.withSnapshot else { return (Array(open.prefix(ordersPerCheckIn)), nil) }
-            guard let snapshot = snapshots[read.appliance.siteID] else {
-                throw .notFound("site \(read.appliance.siteID)")
+            let orders = Array(open.prefix(ordersPerCheckIn))
+            guard read.knownRevision != revision else {
+                return CheckInView(orders: orders, siteRevision: revision, snapshot: nil)
             }
-            return (Array(open.prefix(ordersPerCheckIn)), snapshot)
+            // The snapshot query may have seen a later change than the revision query: the
+            // snapshot carries its own revision, which is what the caller caches.
+            guard let snapshot = snapshots[site] else { throw .notFound("site \(site)") }
+            return CheckInView(orders: orders, siteRevision: snapshot.revision, snapshot: snapshot)
         }
     }
 
@@ -122,13 +127,27 @@ public struct SQLFleetStore: FleetStore {
         ).all().map(Self.order)
     }
 
+    /// The snapshot revision of each of `sites` that exists.
+    static func revisions(_ sql: any SQLDatabase, sites: [Site.ID]) async throws -> [Site.ID: Int64] {
+        guard !sites.isEmpty else { return [:] }
+        var revisions: [Site.ID: Int64] = [:]
+        for row in try await sql.raw(
+            "SELECT id, snapshot_revision FROM sites WHERE id IN (\(binds: sites.map(\.rawValue)))"
+        ).all() {
+            revisions[try Site.ID(row.decode(column: "id", as: String.self))] = try row.decode(
+                column: "snapshot_revision", as: Int64.self)
+        }
+        return revisions
+    }
+
     /// Settings, hosts and credentials of `sites` in one query (each site row anchors its join,
     /// so a site without hosts still brings its settings). A site that does not exist is absent.
     static func snapshots(_ sql: any SQLDatabase, sites: [Site.ID]) async throws -> [Site.ID: SiteSnapshot] {
         guard !sites.isEmpty else { return [:] }
         let rows = try await sql.raw(
             """
-            SELECT s.id AS snapshot_site, ss.rule_set_version, ss.enabled_runbooks, ss.maintenance_window,
+            SELECT s.id AS snapshot_site, s.snapshot_revision,
+                   ss.rule_set_version, ss.enabled_runbooks, ss.maintenance_window,
                    h.id, h.site_id, h.name, h.platform, h.address,
                    c.host_id, c.kind, c.username, c.sealed_secret, c.updated_at
             FROM sites s
@@ -147,8 +166,10 @@ public struct SQLFleetStore: FleetStore {
 
     /// One site's snapshot from its rows of the `snapshots` query.
     static func snapshot(_ rows: [any SQLRow]) throws -> SiteSnapshot {
+        guard let first = rows.first else { throw StoreError.invalid("a site snapshot needs its site row") }
+        let revision = try first.decode(column: "snapshot_revision", as: Int64.self)
         var settings = SiteSettings.defaults
-        if let first = rows.first, let version = try first.decode(column: "rule_set_version", as: String?.self) {
+        if let version = try first.decode(column: "rule_set_version", as: String?.self) {
             settings = SiteSettings(
                 ruleSetVersion: version,
                 enabledRunbooks: try decode(
@@ -159,7 +180,7 @@ public struct SQLFleetStore: FleetStore {
         let hosts = try hostRows.map(SQLTenancyStore.host)
         let credentials = try hostRows.filter { try $0.decode(column: "host_id", as: String?.self) != nil }.map(
             Self.credential)
-        return SiteSnapshot(settings: settings, hosts: hosts, credentials: credentials)
+        return SiteSnapshot(revision: revision, settings: settings, hosts: hosts, credentials: credentials)
     }
 
     public func health(of appliance: Appliance.ID) async throws(StoreError) -> ApplianceHealth? {
@@ -266,6 +287,7 @@ public struct SQLFleetStore: FleetStore {
                     sealed_secret = excluded.sealed_secret, updated_at = excluded.updated_at
                 """
             ).run()
+            try await Self.changedSnapshot(sql, ofHost: credential.hostID)
         }
     }
 
@@ -278,7 +300,10 @@ public struct SQLFleetStore: FleetStore {
 
     public func deleteCredential(of host: ManagedHost.ID) async throws(StoreError) {
         try await database.transaction { sql in
-            try await sql.raw("DELETE FROM host_credentials WHERE host_id = \(bind: host.rawValue)").run()
+            let deleted = try await sql.raw(
+                "DELETE FROM host_credentials WHERE host_id = \(bind: host.rawValue) RETURNING host_id"
+            ).all()
+            if !deleted.isEmpty { try await Self.changedSnapshot(sql, ofHost: host) }
         }
     }
 
@@ -300,7 +325,25 @@ public struct SQLFleetStore: FleetStore {
                     enabled_runbooks = excluded.enabled_runbooks, maintenance_window = excluded.maintenance_window
                 """
             ).run()
+            try await Self.changedSnapshot(sql, site: site)
         }
+    }
+
+    /// Records that `site`'s snapshot changed; call in the transaction that changes it.
+    static func changedSnapshot(_ sql: any SQLDatabase, site: Site.ID) async throws {
+        try await sql.raw(
+            "UPDATE sites SET snapshot_revision = snapshot_revision + 1 WHERE id = \(bind: site.rawValue)"
+        ).run()
+    }
+
+    /// Records that the snapshot of the site of `host` changed.
+    static func changedSnapshot(_ sql: any SQLDatabase, ofHost host: ManagedHost.ID) async throws {
+        try await sql.raw(
+            """
+            UPDATE sites SET snapshot_revision = snapshot_revision + 1
+            WHERE id = (SELECT site_id FROM hosts WHERE id = \(bind: host.rawValue))
+            """
+        ).run()
     }
 
     static func settings(_ sql: any SQLDatabase, site: Site.ID) async throws -> SiteSettings {

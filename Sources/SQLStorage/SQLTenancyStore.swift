@@ -155,6 +155,7 @@ public struct SQLTenancyStore: TenancyStore {
                         \(bind: host.platform.rawValue), \(bind: host.address), \(bind: Self.now()))
                 """
             ).run()
+            try await SQLFleetStore.changedSnapshot(sql, site: host.siteID)
         }
     }
 

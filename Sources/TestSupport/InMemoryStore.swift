@@ -21,6 +21,7 @@ public actor InMemoryStore: TenancyStore, EvidenceStore, NonceStore, EnrolmentSt
     var ordersByID: [Order.ID: Order] = [:]
     var credentialsByHost: [ManagedHost.ID: StoredCredential] = [:]
     var settingsBySite: [Site.ID: SiteSettings] = [:]
+    var snapshotRevisionBySite: [Site.ID: Int64] = [:]
     var checkpoints: [Appliance.ID: [Int64: StoredCheckpoint]] = [:]
     var claimCodes: [HexDigest: (site: Site.ID, expiresAt: Timestamp, used: Bool)] = [:]
 
@@ -82,6 +83,7 @@ public actor InMemoryStore: TenancyStore, EvidenceStore, NonceStore, EnrolmentSt
         guard sitesByID[host.siteID] != nil else { throw .notFound("site \(host.siteID)") }
         guard hostsByID[host.id] == nil else { throw .conflict("host \(host.id) exists already") }
         hostsByID[host.id] = host
+        snapshotRevisionBySite[host.siteID, default: 0] += 1
     }
 
     public func host(_ id: ManagedHost.ID) -> ManagedHost? { hostsByID[id] }
@@ -291,17 +293,18 @@ public actor InMemoryStore: TenancyStore, EvidenceStore, NonceStore, EnrolmentSt
         return Array(open.sorted { ($0.issuedAt, $0.id) < ($1.issuedAt, $1.id) }.prefix(50))
     }
 
-    public func checkInView(for appliance: Appliance, at now: Timestamp, withSnapshot: Bool) -> (
-        orders: [Order], snapshot: SiteSnapshot?
-    ) {
-        (openOrders(for: appliance.id, at: now), withSnapshot ? snapshot(of: appliance.siteID) : nil)
+    public func checkInView(for appliance: Appliance, at now: Timestamp, knownRevision: Int64?) -> CheckInView {
+        let revision = snapshotRevisionBySite[appliance.siteID] ?? 0
+        return CheckInView(
+            orders: openOrders(for: appliance.id, at: now), siteRevision: revision,
+            snapshot: knownRevision == revision ? nil : snapshot(of: appliance.siteID))
     }
 
     func snapshot(of site: Site.ID) -> SiteSnapshot {
         let hosts = hosts(at: site)
         let hostIDs = Set(hosts.map(\.id))
         return SiteSnapshot(
-            settings: settingsBySite[site] ?? .defaults, hosts: hosts,
+            revision: snapshotRevisionBySite[site] ?? 0, settings: settingsBySite[site] ?? .defaults, hosts: hosts,
             credentials: credentialsByHost.values.filter { hostIDs.contains($0.hostID) }.sorted {
                 $0.hostID < $1.hostID
             })
@@ -348,12 +351,16 @@ public actor InMemoryStore: TenancyStore, EvidenceStore, NonceStore, EnrolmentSt
 
     public func setCredential(_ credential: StoredCredential) throws(StoreError) {
         try TextRules.checkName(credential.username, field: "username")
-        guard hostsByID[credential.hostID] != nil else { throw .notFound("host \(credential.hostID)") }
+        guard let host = hostsByID[credential.hostID] else { throw .notFound("host \(credential.hostID)") }
         credentialsByHost[credential.hostID] = credential
+        snapshotRevisionBySite[host.siteID, default: 0] += 1
     }
 
     public func credential(of host: ManagedHost.ID) -> StoredCredential? { credentialsByHost[host] }
-    public func deleteCredential(of host: ManagedHost.ID) { credentialsByHost[host] = nil }
+    public func deleteCredential(of host: ManagedHost.ID) {
+        guard credentialsByHost.removeValue(forKey: host) != nil, let site = hostsByID[host]?.siteID else { return }
+        snapshotRevisionBySite[site, default: 0] += 1
+    }
 
     public func settings(of site: Site.ID) -> SiteSettings { settingsBySite[site] ?? .defaults }
 
@@ -361,6 +368,7 @@ public actor InMemoryStore: TenancyStore, EvidenceStore, NonceStore, EnrolmentSt
         try settings.checkStorable()
         guard sitesByID[site] != nil else { throw .notFound("site \(site)") }
         settingsBySite[site] = settings
+        snapshotRevisionBySite[site, default: 0] += 1
     }
 
     public func store(_ checkpoint: StoredCheckpoint) throws(StoreError) {

@@ -50,25 +50,31 @@ import Testing
             }
             let checkedIn = Self.now.adding(milliseconds: 20)
             try await fleet.recordHealth(health(at: checkedIn, queue: 7), of: appliance.id)
-            let view = try await fleet.checkInView(for: appliance, at: checkedIn, withSnapshot: true)
+            let view = try await fleet.checkInView(for: appliance, at: checkedIn, knownRevision: nil)
             #expect(view.orders.map(\.id.rawValue) == ["order-1", "order-2"])
             #expect(view.orders.first == (try order("order-1")))
             let data = try #require(view.snapshot)
+            #expect(data.revision == view.siteRevision)
             #expect(data.settings == .defaults)
             #expect(data.hosts.map(\.id.rawValue) == ["host-a"])
             #expect(data.credentials.map(\.sealedSecret) == ["v1:host-a"])
-            let ordersOnly = try await fleet.checkInView(for: appliance, at: checkedIn, withSnapshot: false)
+            // Holding the current revision, the caller gets the orders and no snapshot.
+            let ordersOnly = try await fleet.checkInView(for: appliance, at: checkedIn, knownRevision: data.revision)
             #expect(ordersOnly.orders == view.orders && ordersOnly.snapshot == nil)
+            #expect(ordersOnly.siteRevision == data.revision)
+            let stale = try await fleet.checkInView(for: appliance, at: checkedIn, knownRevision: data.revision - 1)
+            #expect(stale.snapshot == data)
             try await fleet.setSettings(
                 SiteSettings(ruleSetVersion: "9", enabledRunbooks: ["r.1"], maintenanceWindowJSON: #"{"a":1}"#),
                 of: appliance.siteID)
-            let configured = try await fleet.checkInView(for: appliance, at: checkedIn, withSnapshot: true)
+            let configured = try await fleet.checkInView(for: appliance, at: checkedIn, knownRevision: data.revision)
+            #expect(configured.siteRevision > data.revision)
             #expect(configured.snapshot?.settings.ruleSetVersion == "9")
             #expect(configured.snapshot?.settings.maintenanceWindowJSON == #"{"a":1}"#)
             #expect(configured.snapshot?.hosts == data.hosts)
             let empty = try #require(try await stores.tenancy.appliance(try Appliance.ID("appliance-b")))
             let quiet = try await fleet.checkInView(
-                for: empty, at: checkedIn.adding(milliseconds: 10_000_000), withSnapshot: true)
+                for: empty, at: checkedIn.adding(milliseconds: 10_000_000), knownRevision: nil)
             #expect(quiet.orders.isEmpty)
             #expect(quiet.snapshot?.settings == .defaults)
             #expect(quiet.snapshot?.hosts.map(\.id.rawValue) == ["host-b"])
@@ -104,6 +110,9 @@ import Testing
             try await fleet.create(try order("order-a1"))
             try await fleet.create(try order("order-a2", issuedAt: Self.now.adding(milliseconds: 5), ttl: 60))
             try await fleet.create(try order("order-b1", appliance: "appliance-b", site: "site-b"))
+            @Sendable func current(_ appliance: Appliance) async throws -> Int64 {
+                try await fleet.checkInView(for: appliance, at: Self.now, knownRevision: nil).siteRevision
+            }
             // Reads from many concurrent check-ins share queries; each answer must still be its
             // own appliance's orders (filtered at its own time) and its own site's hosts.
             let results = try await withThrowingTaskGroup(of: (Int, String, [String], [String]?).self) { group in
@@ -113,8 +122,9 @@ import Testing
                         let appliance = try #require(try await stores.tenancy.appliance(id))
                         // Every third request comes after order-a2 has expired.
                         let at = Self.now.adding(milliseconds: index % 3 == 0 ? 120_000 : 10)
-                        let view = try await fleet.checkInView(
-                            for: appliance, at: at, withSnapshot: !index.isMultiple(of: 5))
+                        // Every fifth request already holds its site's current snapshot.
+                        let known = index.isMultiple(of: 5) ? try await current(appliance) : nil
+                        let view = try await fleet.checkInView(for: appliance, at: at, knownRevision: known)
                         return (
                             index, appliance.id.rawValue, view.orders.map(\.id.rawValue),
                             view.snapshot?.hosts.map(\.id.rawValue)
@@ -213,6 +223,59 @@ import Testing
             }
             await #expect(throws: StoreError.self) { try await fleet.setSettings(settings, of: try Site.ID("ghost")) }
             #expect(try await fleet.settings(of: site) == settings)
+        }
+    }
+
+    @Test(arguments: Backend.available)
+    func everyChangeToASiteMovesItsSnapshotRevisionAndNothingElseDoes(backend: Backend) async throws {
+        try await withStores(backend) { stores in
+            try await StoreContractTests().seed(stores)
+            let fleet = try fleet(stores)
+            let a = try #require(try await stores.tenancy.appliance(try Appliance.ID("appliance-a")))
+            let b = try #require(try await stores.tenancy.appliance(try Appliance.ID("appliance-b")))
+            func revisions() async throws -> (Int64, Int64) {
+                (
+                    try await fleet.checkInView(for: a, at: Self.now, knownRevision: nil).siteRevision,
+                    try await fleet.checkInView(for: b, at: Self.now, knownRevision: nil).siteRevision
+                )
+            }
+            var (last, other) = try await revisions()
+            func expectMoved(_ what: String) async throws {
+                let (now, otherNow) = try await revisions()
+                #expect(now > last, "\(what) must move site-a's revision")
+                #expect(otherNow == other, "\(what) must not move site-b's revision")
+                last = now
+            }
+            func expectUnmoved(_ what: String) async throws {
+                #expect(try await revisions() == (last, other), "\(what) must not move any revision")
+            }
+            let host = try ManagedHost.ID("host-a")
+            try await fleet.setCredential(
+                StoredCredential(
+                    hostID: host, kind: .password, username: "a", sealedSecret: "v1:1", updatedAt: Self.now))
+            try await expectMoved("setting a credential")
+            try await fleet.deleteCredential(of: host)
+            try await expectMoved("deleting a credential")
+            try await fleet.deleteCredential(of: host)
+            try await expectUnmoved("deleting a credential that is not there")
+            try await fleet.setSettings(.defaults, of: a.siteID)
+            try await expectMoved("writing settings")
+            try await stores.tenancy.create(
+                ManagedHost(
+                    id: try ManagedHost.ID("host-a2"), siteID: a.siteID, name: "second", platform: .linux, address: nil)
+            )
+            try await expectMoved("adding a host")
+            try await fleet.create(try order("order-r"))
+            _ = try await fleet.updateOrder(
+                try Order.ID("order-r"), appliance: a.id, status: .acknowledged, detail: nil, at: Self.now)
+            try await fleet.recordHealth(health(at: Self.now), of: a.id)
+            try await expectUnmoved("orders and health")
+            await #expect(throws: StoreError.self) {
+                try await fleet.setSettings(
+                    SiteSettings(ruleSetVersion: "7", enabledRunbooks: ["a b"], maintenanceWindowJSON: nil),
+                    of: a.siteID)
+            }
+            try await expectUnmoved("refused settings")
         }
     }
 }

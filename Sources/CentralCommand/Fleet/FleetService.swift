@@ -33,8 +33,8 @@ public struct FleetService: Sendable {
     let identity: ServerIdentity
     let secrets: SecretBox
     let clock: @Sendable () -> Timestamp
-    /// Site snapshots (settings, hosts, opened credentials) for `cacheSeconds`.
-    private let snapshots: TTLCache<Site.ID, OpenedSnapshot>
+    /// Opened site snapshots, each used only while its revision is the site's current one.
+    private let snapshots: RevisionCache<Site.ID, OpenedSnapshot>
 
     /// A site snapshot with its credentials already opened.
     struct OpenedSnapshot: Sendable {
@@ -44,14 +44,14 @@ public struct FleetService: Sendable {
     }
 
     public init(
-        store: any FleetStore, identity: ServerIdentity, secrets: SecretBox, cacheSeconds: Int64 = 5,
+        store: any FleetStore, identity: ServerIdentity, secrets: SecretBox,
         clock: @escaping @Sendable () -> Timestamp
     ) {
         self.store = store
         self.identity = identity
         self.secrets = secrets
         self.clock = clock
-        self.snapshots = TTLCache(ttlSeconds: cacheSeconds)
+        self.snapshots = RevisionCache()
     }
 
     // MARK: Orders
@@ -107,8 +107,10 @@ public struct FleetService: Sendable {
 
     // MARK: Check-in
 
-    /// Records the health, then answers with the open orders (always fresh) and the site's
-    /// snapshot (cached for `cacheSeconds`).
+    /// Records the health and answers with the open orders and the site's snapshot. Both are
+    /// read from the database at every check-in; the snapshot's opened form is kept in memory and
+    /// reused while the site's revision has not moved, so a change made through any instance
+    /// reaches the very next check-in.
     public func checkIn(_ appliance: Appliance, request: CheckInRequest) async throws(FleetError) -> CheckInResponse {
         guard request.uptimeSeconds >= 0, request.queueDepth >= 0 else {
             throw .invalid("uptime_seconds and queue_depth must not be negative")
@@ -117,23 +119,23 @@ public struct FleetService: Sendable {
         let health = ApplianceHealth(
             softwareVersion: request.softwareVersion, uptimeSeconds: request.uptimeSeconds,
             queueDepth: request.queueDepth, clockOffsetMilliseconds: request.clockOffsetMilliseconds, checkedInAt: now)
-        let cached = await snapshots.peek(appliance.siteID, now: now)
+        let cached = await snapshots.entry(appliance.siteID)
         // The health write and the reads are independent: run them at once and answer only
         // when both have finished (the health is durable before the appliance hears back).
         async let recorded = outcome { () async throws(StoreError) in
             try await store.recordHealth(health, of: appliance.id)
         }
         let read = await outcome { () async throws(StoreError) in
-            try await store.checkInView(for: appliance, at: now, withSnapshot: cached == nil)
+            try await store.checkInView(for: appliance, at: now, knownRevision: cached?.revision)
         }
         try await recorded.get()
         let view = try read.get()
         let snapshot: OpenedSnapshot
-        if let cached {
-            snapshot = cached
-        } else if let fresh = view.snapshot {
+        if let fresh = view.snapshot {
             snapshot = try open(fresh)
-            await snapshots.store(snapshot, for: appliance.siteID, now: now)
+            await snapshots.store(snapshot, revision: fresh.revision, for: appliance.siteID)
+        } else if let cached, cached.revision == view.siteRevision {
+            snapshot = cached.value
         } else {
             throw .storage(.unavailable("check-in read returned no site snapshot"))
         }

@@ -1,7 +1,7 @@
 import Compliance
 
-/// A small read-through cache with a time to live, for data that check-ins read thousands of
-/// times a second and operators change rarely (appliances, site snapshots). A change made through
+/// A small read-through cache with a time to live, for data that appliance requests read
+/// thousands of times a second and that rarely changes (appliance records). A change made through
 /// any instance is seen everywhere within `ttl`; with a TTL of zero nothing is cached.
 actor TTLCache<Key: Hashable & Sendable, Value: Sendable> {
     private let ttlMilliseconds: Int64
