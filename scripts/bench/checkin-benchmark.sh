@@ -5,9 +5,11 @@
 # wrk replays them (scripts/bench/checkin.lua). Reports check-ins/s, latency percentiles and
 # the server's memory. Results go to docs/BENCHMARKS.md.
 #
-# Each appliance has its own site (as in the field: one appliance per practice) and the server's
-# read caches are off (--cache-seconds 0), so every check-in reads its appliance, orders and site
-# from the database as it would when 120,000 appliances check in once a minute.
+# Each appliance has its own site (as in the field: one appliance per practice) and the
+# appliance-record cache is off (--cache-seconds 0), so every check-in reads its appliance, its
+# orders and its site's snapshot revision from the database as it would when 120,000 appliances
+# check in once a minute. (The opened site snapshot is reused while its revision holds; the
+# first check-in of each site in the setup phase fills it.)
 #
 # Usage: scripts/bench/checkin-benchmark.sh [APPLIANCES] [REQUESTS] [CONNECTIONS]
 APPLIANCES="${1:-1000}"

@@ -16,7 +16,7 @@ struct FleetController: APIController {
         appliance.post("check-in") { request, context in
             let enrolled = try await enrolledAppliance(context)
             let body = try await JSONRequest.decode(CheckInRequest.self, from: request, context: context)
-            let answer: CheckInResponse
+            let answer: CheckInAnswer
             do throws(FleetError) {
                 answer = try await fleet.checkIn(enrolled, request: body)
             } catch {
@@ -26,7 +26,7 @@ struct FleetController: APIController {
                 throw error.httpError
             }
             services.metrics.increment("vigil_check_ins_total")
-            var response = try JSONResponse.make(answer)
+            var response = JSONResponse.make(bytes: try answer.json())
             response.headers[.cacheControl] = "no-store"
             return response
         }

@@ -41,6 +41,15 @@ public struct FleetService: Sendable {
         var settings: SiteSettings
         var window: MaintenanceWindow?
         var targets: [CheckInTarget]
+        /// The answer's JSON for this snapshot, with holes for the time and the orders.
+        var template: CheckInAnswer.Template?
+
+        func answer(at now: Timestamp, orders: [SignedOrder]) -> CheckInResponse {
+            CheckInResponse(
+                serverTime: now.description, ruleSetVersion: settings.ruleSetVersion,
+                enabledRunbooks: settings.enabledRunbooks, maintenanceWindow: window, orders: orders,
+                targets: targets, nextCheckInSeconds: FleetService.checkInSeconds)
+        }
     }
 
     public init(
@@ -111,7 +120,7 @@ public struct FleetService: Sendable {
     /// read from the database at every check-in; the snapshot's opened form is kept in memory and
     /// reused while the site's revision has not moved, so a change made through any instance
     /// reaches the very next check-in.
-    public func checkIn(_ appliance: Appliance, request: CheckInRequest) async throws(FleetError) -> CheckInResponse {
+    func checkIn(_ appliance: Appliance, request: CheckInRequest) async throws(FleetError) -> CheckInAnswer {
         guard request.uptimeSeconds >= 0, request.queueDepth >= 0 else {
             throw .invalid("uptime_seconds and queue_depth must not be negative")
         }
@@ -139,11 +148,8 @@ public struct FleetService: Sendable {
         } else {
             throw .storage(.unavailable("check-in read returned no site snapshot"))
         }
-        return CheckInResponse(
-            serverTime: now.description, ruleSetVersion: snapshot.settings.ruleSetVersion,
-            enabledRunbooks: snapshot.settings.enabledRunbooks, maintenanceWindow: snapshot.window,
-            orders: view.orders.map { SignedOrder(payload: $0.signedPayload, signature: $0.signature) },
-            targets: snapshot.targets, nextCheckInSeconds: Self.checkInSeconds)
+        let orders = view.orders.map { SignedOrder(payload: $0.signedPayload, signature: $0.signature) }
+        return CheckInAnswer(response: snapshot.answer(at: now, orders: orders), template: snapshot.template)
     }
 
     /// The snapshot with its credentials opened.
@@ -171,7 +177,9 @@ public struct FleetService: Sendable {
                     credential: credential))
         }
         let window = SiteSettingsBody(snapshot.settings).maintenanceWindow
-        return OpenedSnapshot(settings: snapshot.settings, window: window, targets: targets)
+        var opened = OpenedSnapshot(settings: snapshot.settings, window: window, targets: targets, template: nil)
+        opened.template = CheckInAnswer.Template(opened.answer(at: clock(), orders: []))
+        return opened
     }
 
     // MARK: Credentials

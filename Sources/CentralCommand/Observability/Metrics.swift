@@ -81,12 +81,21 @@ public final class Metrics: Sendable {
 
     /// `a="x",b="y"` with values escaped as the text format requires.
     static func labelText(_ labels: [(String, String)]) -> String {
-        labels.map { name, value in
-            let escaped = value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(
-                of: "\"", with: "\\\""
-            )
-            .replacingOccurrences(of: "\n", with: "\\n")
-            return "\(name)=\"\(escaped)\""
-        }.joined(separator: ",")
+        var text = ""
+        for (index, (name, value)) in labels.enumerated() {
+            if index > 0 { text += "," }
+            text += name
+            text += "=\""
+            // Most values need no escaping and skip the three replacements.
+            if value.utf8.contains(where: { $0 == UInt8(ascii: "\\") || $0 == UInt8(ascii: "\"") || $0 == 10 }) {
+                text += value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(
+                    of: "\"", with: "\\\""
+                ).replacingOccurrences(of: "\n", with: "\\n")
+            } else {
+                text += value
+            }
+            text += "\""
+        }
+        return text
     }
 }
