@@ -17,8 +17,12 @@ public struct AppRequestContext: RequestContext {
     /// The logged-in user, for requests made with a session cookie.
     public var user: User?
 
+    /// The client's IP address as the socket shows it (a reverse proxy's, behind one).
+    public var remoteAddress: String?
+
     public init(source: Source) {
         self.coreContext = .init(source: source)
+        self.remoteAddress = source.channel.remoteAddress?.ipAddress
     }
 
     /// Evidence uploads of 500 bundles fit comfortably; anything larger is refused with 413.

@@ -16,9 +16,11 @@ public struct CentralServices: Sendable {
     /// Seals secrets that must be read back (TOTP secrets, target credentials).
     public var secrets: SecretBox
     public var accountPolicy: AccountPolicy
-    /// How long hot read paths (appliances, site snapshots) may serve cached rows; a change made
-    /// on any instance is seen by all within this time. 0 turns caching off.
+    /// How long appliance records may be served from memory when authenticating appliance
+    /// requests; a change made on any instance is seen by all within this time. 0 turns it off.
     public var cacheSeconds: Int64 = 5
+    /// Failed logins per client address (per instance), in front of the per-account lockout.
+    public var loginThrottle = LoginThrottle()
     /// Counters and histograms served at `/metrics`.
     public var metrics = Metrics()
     /// Whether `/metrics` answers without credentials (Prometheus scrapes usually have none);

@@ -16,7 +16,14 @@ struct ErrorBodyMiddleware: RouterMiddleware {
         } catch let error as any HTTPResponseError {
             let status = error.status
             let message = (error as? HTTPError)?.body ?? status.reasonPhrase
-            return try JSONResponse.make(APIErrorBody(message: message), status: status)
+            var response = try JSONResponse.make(APIErrorBody(message: message), status: status)
+            // Headers the error carries (Retry-After, WWW-Authenticate) go out with it.
+            if let headers = (error as? HTTPError)?.headers {
+                for field in headers where field.name != .contentType && field.name != .contentLength {
+                    response.headers.append(field)
+                }
+            }
+            return response
         } catch {
             context.logger.error("unhandled error", metadata: ["error": "\(error)", "path": "\(request.uri.path)"])
             return try JSONResponse.make(APIErrorBody(message: "internal error"), status: .internalServerError)

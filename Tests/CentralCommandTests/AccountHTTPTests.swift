@@ -195,6 +195,51 @@ final class TestClock: Sendable {
         #expect(actions.contains("auth.login_refused"))
     }
 
+    @Test func oneAddressSprayingPasswordsOverManyAccountsIsThrottled() async throws {
+        let admin = try await makeUser("ops@example.com")
+        try await app().test(.router) { client in
+            // Four tries each at twenty accounts: no account reaches its own lockout of five.
+            for attempt in 0..<LoginThrottle.Policy().failures {
+                _ = try await login(client, "user\(attempt % 5)@example.com", "guess \(attempt)", expect: .unauthorized)
+            }
+            // The address is now throttled: even the right password is not checked.
+            try await client.execute(
+                uri: "/api/v1/auth/login", method: .post, headers: Self.jsonHeaders,
+                body: try Self.body(LoginRequest(email: "ops@example.com", password: admin.password))
+            ) { response in
+                #expect(response.status == .tooManyRequests)
+                #expect(CentralHTTPTests.message(response).contains("too many failed logins"))
+                let wait = try #require(response.headers[.retryAfter].flatMap { Int($0) })
+                #expect((1...300).contains(wait))
+            }
+            clock.advance(seconds: 301)
+            _ = try #require(try await login(client, "ops@example.com", admin.password))
+        }
+        // Throttled attempts never reached the accounts.
+        #expect(await audit.entries.filter { $0.action == "auth.login_failed" }.count == 20)
+    }
+
+    @Test func theThrottleForgetsEndedWindowsAndStaysBounded() {
+        let throttle = LoginThrottle(policy: .init(failures: 2, windowSeconds: 60), capacity: 4)
+        let start = CentralHTTPTests.now
+        throttle.recordFailure("a", at: start)
+        #expect(throttle.retryAfter("a", at: start) == nil)
+        throttle.recordFailure("a", at: start)
+        #expect(throttle.retryAfter("a", at: start.adding(milliseconds: 10_000)) == 50)
+        #expect(throttle.retryAfter("b", at: start) == nil)
+        throttle.recordSuccess("a")
+        #expect(throttle.retryAfter("a", at: start) == nil)
+        // More addresses than the capacity: the oldest windows go, the newest stay.
+        for index in 0..<10 {
+            let at = start.adding(milliseconds: Int64(index) * 1000)
+            throttle.recordFailure("host-\(index)", at: at)
+            throttle.recordFailure("host-\(index)", at: at)
+        }
+        #expect(throttle.retryAfter("host-9", at: start.adding(milliseconds: 10_000)) != nil)
+        #expect(throttle.retryAfter("host-0", at: start.adding(milliseconds: 10_000)) == nil)
+        #expect(throttle.retryAfter("host-9", at: start.adding(milliseconds: 70_000)) == nil)
+    }
+
     @Test func totpIsAskedForOnceConfirmedAndEachCodeWorksOnce() async throws {
         let admin = try await makeUser("ops@example.com")
         try await app().test(.router) { client in

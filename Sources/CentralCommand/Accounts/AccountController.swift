@@ -12,15 +12,25 @@ struct AccountController: APIController {
     /// `POST /api/v1/auth/login`, the one operator route without prior authentication.
     func registerLogin(on router: Router<AppRequestContext>) {
         router.post("/api/v1/auth/login") { request, context in
+            let throttle = services.loginThrottle
+            let address = context.remoteAddress ?? "unknown"
+            if let wait = throttle.retryAfter(address, at: services.clock()) {
+                services.metrics.increment("vigil_logins_total", [("result", "throttled")])
+                throw HTTPError(
+                    .tooManyRequests, headers: [.retryAfter: String(wait)],
+                    message: "too many failed logins from this address; try again in \(wait) s")
+            }
             let body = try await JSONRequest.decode(LoginRequest.self, from: request, context: context)
             let login: LoginSession
             do throws(AccountError) {
                 login = try await accounts.login(email: body.email, password: body.password, totpCode: body.totpCode)
             } catch {
                 let result = error == .totpRequired ? "totp_required" : "failed"
+                if error == .loginFailed { throttle.recordFailure(address, at: services.clock()) }
                 services.metrics.increment("vigil_logins_total", [("result", result)])
                 throw error.httpError
             }
+            throttle.recordSuccess(address)
             services.metrics.increment("vigil_logins_total", [("result", "success")])
             var response = try JSONResponse.make(
                 SessionInfo(
