@@ -15,6 +15,7 @@ let package = Package(
     products: [
         .executable(name: "vigil", targets: ["vigil"]),
         .executable(name: "vigil-bench", targets: ["CryptoBench"]),
+        .executable(name: "vigil-outbox-bench", targets: ["OutboxBench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
@@ -77,6 +78,17 @@ let package = Package(
             swiftSettings: strictSettings
         ),
 
+        // Layer 3: the on-site appliance (outbox, evidence recording, later checks and healing).
+        .target(
+            name: "Appliance",
+            dependencies: [
+                "Compliance", "EvidenceCrypto", "EvidenceSet", "VigilAPI", "CentralClient", "SQLStorage",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            exclude: ["README.md"],
+            swiftSettings: strictSettings
+        ),
+
         // Layer 3: Central Command's services.
         .target(
             name: "CentralCommand",
@@ -121,6 +133,14 @@ let package = Package(
             name: "CryptoBench", dependencies: ["Compliance", "EvidenceCrypto", "EvidenceSet"],
             path: "Benchmarks/CryptoBench",
             swiftSettings: strictSettings),
+        .executableTarget(
+            name: "OutboxBench",
+            dependencies: [
+                "Appliance", "Compliance", "EvidenceCrypto", "EvidenceSet", "SQLStorage",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Benchmarks/OutboxBench",
+            swiftSettings: strictSettings),
 
         .testTarget(
             name: "ComplianceTests", dependencies: ["Compliance", "TestSupport"],
@@ -150,6 +170,13 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
+            ],
+            swiftSettings: strictSettings),
+        .testTarget(
+            name: "ApplianceTests",
+            dependencies: [
+                "Appliance", "Compliance", "EvidenceCrypto", "EvidenceSet", "SQLStorage", "TestSupport",
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSettings),
         .testTarget(

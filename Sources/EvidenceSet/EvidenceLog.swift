@@ -5,7 +5,7 @@ public import EvidenceCrypto
 /// bytes, SHA-256, Ed25519 signature) and signs checkpoints over everything sealed so far.
 ///
 /// It keeps every leaf hash (32 bytes a bundle) so it can produce inclusion and consistency
-/// proofs; the appliance's outbox persists them in a later issue.
+/// proofs; the appliance's outbox persists the chain hashes it is rebuilt from.
 public struct EvidenceLog: Sendable {
     public let applianceID: Appliance.ID
     public let signer: NoteSigner
@@ -19,6 +19,14 @@ public struct EvidenceLog: Sendable {
         self.applianceID = applianceID
         self.signer = try NoteSigner(
             name: EvidenceSetLayout.origin(applianceID: applianceID.rawValue), key: key, type: .ed25519)
+    }
+
+    /// The log of an appliance that has sealed bundles 1…n before, with `sealedHashes` their
+    /// chain hashes in sequence order (from its outbox), so sealing continues the same chain.
+    public init(applianceID: Appliance.ID, key: SigningKey, sealedHashes: [Hash32]) throws(NoteError) {
+        try self.init(applianceID: applianceID, key: key)
+        if let last = sealedHashes.last { head = (Int64(sealedHashes.count), last) }
+        leafHashes = sealedHashes.map(MerkleTree.leafHash(bundleHash:))
     }
 
     /// Chains, canonicalises and signs `bundle`, which must belong to this appliance.

@@ -235,3 +235,28 @@ public enum Migrations {
         },
     ]
 }
+
+/// The appliance's own database (its outbox), separate from Central Command's. Append only.
+extension Migrations {
+    public static let appliance: [Migration] = [
+        Migration(version: 1, name: "outbox") { names in
+            [
+                """
+                CREATE TABLE outbox (
+                    sequence BIGINT PRIMARY KEY CHECK (sequence >= 1),
+                    bundle_id TEXT NOT NULL UNIQUE,
+                    canonical_bytes \(names.bytes),
+                    signature \(names.bytes),
+                    hash TEXT NOT NULL,
+                    sealed_at BIGINT NOT NULL,
+                    receipt TEXT,
+                    receipted_at BIGINT,
+                    CHECK ((canonical_bytes IS NULL) = (signature IS NULL)),
+                    CHECK (canonical_bytes IS NOT NULL OR receipt IS NOT NULL)
+                )
+                """,
+                "CREATE INDEX outbox_unreceipted ON outbox (sequence) WHERE receipt IS NULL",
+            ]
+        }
+    ]
+}
