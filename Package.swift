@@ -175,14 +175,17 @@ let package = Package(
         .testTarget(
             name: "ApplianceTests",
             dependencies: [
-                "Appliance", "Compliance", "EvidenceCrypto", "EvidenceSet", "SQLStorage", "TestSupport",
+                "Appliance", "CentralClient", "Compliance", "EvidenceCrypto", "EvidenceSet", "SQLStorage",
+                "TestSupport",
+                "VigilAPI",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSettings),
         .testTarget(
             name: "CLITests",
             dependencies: [
-                "CLI", "CentralClient", "CentralCommand", "Compliance", "EvidenceSet", "EvidenceCrypto", "VigilAPI",
+                "Appliance", "CLI", "CentralClient", "CentralCommand", "Compliance", "EvidenceSet", "EvidenceCrypto",
+                "VigilAPI",
                 "SQLStorage",
                 "TestSupport",
                 .product(name: "Logging", package: "swift-log"),
