@@ -65,3 +65,21 @@ public protocol Outbox: Sendable {
     /// and receipts. Returns how many were pruned. Unreceipted bundles are never touched.
     func prune(receiptedBefore cutoff: Timestamp) async throws(StoreError) -> Int
 }
+
+/// The appliance's memory of the orders it has seen, so a signed order is acted on once: the
+/// same order handed out again at the next check-in is recognised, and a nonce that comes back
+/// with another order is a replay.
+public protocol OrderLedger: Sendable {
+    /// Records `nonce` for `orderID` unless seen before.
+    func claim(nonce: String, orderID: String, at: Timestamp) async throws(StoreError) -> OrderClaim
+}
+
+public enum OrderClaim: Equatable, Sendable {
+    /// First sight of this nonce: act on the order.
+    case fresh
+    /// This order was seen before (Central Command hands it out until it hears back): do not act
+    /// again.
+    case seenBefore
+    /// The nonce belongs to another order: a replay or forgery.
+    case reused(byOrder: String)
+}

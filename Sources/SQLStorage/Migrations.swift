@@ -257,6 +257,17 @@ extension Migrations {
                 """,
                 "CREATE INDEX outbox_unreceipted ON outbox (sequence) WHERE receipt IS NULL",
             ]
-        }
+        },
+        Migration(version: 2, name: "order nonces") { _ in
+            [
+                """
+                CREATE TABLE order_nonces (
+                    nonce TEXT PRIMARY KEY,
+                    order_id TEXT NOT NULL,
+                    seen_at BIGINT NOT NULL
+                )
+                """
+            ]
+        },
     ]
 }

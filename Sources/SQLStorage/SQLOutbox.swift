@@ -12,8 +12,8 @@ public struct SQLOutbox: Outbox {
         self.database = database
     }
 
-    /// Opens (creating if needed) the outbox at `path` and applies its migrations.
-    public static func open(path: String, logger: Logger) async throws(StoreError) -> SQLOutbox {
+    /// Opens (creating if needed) the appliance's database at `path` and applies its migrations.
+    public static func openApplianceDatabase(path: String, logger: Logger) async throws(StoreError) -> VigilDatabase {
         let database = try await VigilDatabase.open(.sqlite(path: path), logger: logger)
         do {
             try await database.migrate(Migrations.appliance)
@@ -21,7 +21,12 @@ public struct SQLOutbox: Outbox {
             await database.close()
             throw error
         }
-        return SQLOutbox(database: database)
+        return database
+    }
+
+    /// The outbox in the appliance's database at `path` (opened and migrated).
+    public static func open(path: String, logger: Logger) async throws(StoreError) -> SQLOutbox {
+        SQLOutbox(database: try await openApplianceDatabase(path: path, logger: logger))
     }
 
     public func close() async { await database.close() }
