@@ -49,10 +49,8 @@ public struct ClockCheck: Sendable {
     public func judge(_ answers: [Result<TimeSample, SNTPError>], catalog: CheckCatalog = .builtin)
         throws(DomainError) -> ClockVerdict
     {
-        let id = try CheckID(Self.checkID)
-        guard let definition = catalog[id] else {
-            throw .invalidValue(field: "check", reason: "\(Self.checkID) is not in the check catalogue")
-        }
+        let definition = try catalog.definition(Self.checkID)
+        let id = definition.id
         var samples: [TimeSample] = []
         var problems: [String] = []
         for (source, answer) in zip(sources, answers) {

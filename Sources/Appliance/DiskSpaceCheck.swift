@@ -20,10 +20,8 @@ public struct DiskSpaceCheck: Sendable {
     }
 
     public func run(catalog: CheckCatalog = .builtin) throws(DomainError) -> CheckResult {
-        let id = try CheckID(Self.checkID)
-        guard let definition = catalog[id] else {
-            throw .invalidValue(field: "check", reason: "\(Self.checkID) is not in the check catalogue")
-        }
+        let definition = try catalog.definition(Self.checkID)
+        let id = definition.id
         let expected = "\u{2265} \(Self.percent(minimumFreePercent)) free"
         var stats = statvfs()
         guard statvfs(path, &stats) == 0 else {

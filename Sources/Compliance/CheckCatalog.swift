@@ -17,6 +17,16 @@ public struct CheckCatalog: Sendable {
 
     public subscript(id: CheckID) -> CheckDefinition? { byID[id] }
 
+    /// The definition of the check `rawID`, which must be in the catalogue: for code that
+    /// produces that check's results.
+    public func definition(_ rawID: String) throws(DomainError) -> CheckDefinition {
+        let id = try CheckID(rawID)
+        guard let definition = byID[id] else {
+            throw .invalidValue(field: "check", reason: "\(rawID) is not in the check catalogue")
+        }
+        return definition
+    }
+
     /// The checks that run on `platform`, in catalogue order.
     public func checks(for platform: Platform) -> [CheckDefinition] {
         definitions.filter { $0.id.platform == platform }

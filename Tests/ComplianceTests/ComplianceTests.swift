@@ -37,6 +37,12 @@ import Testing
 }
 
 @Suite struct CheckCatalogTests {
+    @Test func definitionsAreFoundByIDAndUnknownOrMalformedIDsAreErrors() throws {
+        #expect(try CheckCatalog.builtin.definition("appliance.disk.free_space").severity == .medium)
+        #expect(throws: DomainError.self) { try CheckCatalog.builtin.definition("appliance.disk.nonexistent") }
+        #expect(throws: DomainError.self) { try CheckCatalog.builtin.definition("not an id") }
+    }
+
     @Test func everyBuiltinCheckMapsToControlsOfKnownFrameworks() {
         let catalog = CheckCatalog.builtin
         #expect(catalog.definitions.count >= 28)
