@@ -19,9 +19,14 @@ public struct CycleReport: Sendable {
     public var admissions: [OrderAdmission] = []
     /// Orders accepted in this cycle, to be run by the caller (already acknowledged).
     public var accepted: [(payload: OrderPayload, type: OrderType)] = []
-    /// Reports Central Command did not take (they are sent again next time the order comes).
-    public var reportFailures: [String] = []
+    /// What went wrong without stopping the cycle: order reports Central Command did not take
+    /// (sent again when the order comes again), an unreadable outbox or order ledger.
+    public var problems: [String] = []
     public var upload = UploadPass()
+
+    public init(checkIn: Result<CheckInResponse, CentralClientError>) {
+        self.checkIn = checkIn
+    }
 
     /// Seconds until the next cycle: Central Command's suggestion (or 60 s) ± 10 % jitter.
     public func nextDelay(using random: inout some RandomNumberGenerator) -> Double {
@@ -57,54 +62,62 @@ public struct CheckInCycle: Sendable {
 
     /// Runs the cycle; `clockOffsetMilliseconds` is the latest clock check's median offset.
     public func run(clockOffsetMilliseconds: Int64?) async -> CycleReport {
-        let queue = (try? await outbox.status().unreceipted) ?? 0
+        var problems: [String] = []
+        var queue: Int64 = 0
+        do {
+            queue = try await outbox.status().unreceipted
+        } catch {
+            problems.append("outbox: \(error.description)")
+        }
         let uptime = max(0, (clock().millisecondsSinceEpoch - startedAt.millisecondsSinceEpoch) / 1000)
         let request = CheckInRequest(
             softwareVersion: softwareVersion, uptimeSeconds: uptime, queueDepth: queue,
             clockOffsetMilliseconds: clockOffsetMilliseconds)
-        var report = CycleReport(checkIn: .failure(.transport("not tried")))
+        let checkIn: Result<CheckInResponse, CentralClientError>
         do {
-            report.checkIn = .success(try await link.checkIn(request))
+            checkIn = .success(try await link.checkIn(request))
         } catch {
-            report.checkIn = .failure(error)
+            checkIn = .failure(error)
         }
-        if case .success(let answer) = report.checkIn {
-            for signed in answer.orders {
-                let admission: OrderAdmission
-                do {
-                    admission = try await gate.admit(signed)
-                } catch {
-                    report.reportFailures.append("order ledger: \(error.description)")
-                    continue
-                }
-                report.admissions.append(admission)
-                let outcome: (id: String, report: OrderReport)?
-                switch admission {
-                case .accepted(let payload, let type):
-                    report.accepted.append((payload, type))
-                    outcome = (payload.orderID, OrderReport(status: OrderStatus.acknowledged.rawValue))
-                case .expired(let id, let expiresAt):
-                    outcome = (id, OrderReport(status: OrderStatus.expired.rawValue, detail: "expired at \(expiresAt)"))
-                case .rejected(let id?, let reason):
-                    outcome = (id, OrderReport(status: OrderStatus.rejected.rawValue, detail: reason))
-                case .seenBefore(let id):
-                    // Accepted before: acknowledge again (idempotent on the server), so a lost
-                    // acknowledgement is repaired; the order is not run twice.
-                    outcome = (id, OrderReport(status: OrderStatus.acknowledged.rawValue))
-                case .rejected(nil, _):
-                    // An unverifiable order has no ID we may believe: nothing to report against.
-                    outcome = nil
-                }
-                if let outcome {
-                    do {
-                        _ = try await link.report(outcome.report, order: outcome.id)
-                    } catch {
-                        report.reportFailures.append("order \(outcome.id): \(error.description)")
-                    }
-                }
+        var report = CycleReport(checkIn: checkIn)
+        report.problems = problems
+        for signed in (try? checkIn.get())?.orders ?? [] {
+            let admission: OrderAdmission
+            do {
+                admission = try await gate.admit(signed)
+            } catch {
+                report.problems.append("order ledger: \(error.description)")
+                continue
+            }
+            report.admissions.append(admission)
+            if case .accepted(let payload, let type) = admission { report.accepted.append((payload, type)) }
+            guard let (order, answer) = Self.report(for: admission) else { continue }
+            do {
+                _ = try await link.report(answer, order: order)
+            } catch {
+                report.problems.append("order \(order): \(error.description)")
             }
         }
         report.upload = await uploader.flush()
         return report
+    }
+
+    /// What to tell Central Command about an order, if anything.
+    static func report(for admission: OrderAdmission) -> (order: String, report: OrderReport)? {
+        switch admission {
+        case .accepted(let payload, _):
+            (payload.orderID, OrderReport(status: OrderStatus.acknowledged.rawValue))
+        case .seenBefore(let id):
+            // Accepted before: acknowledge again (idempotent on the server), so a lost
+            // acknowledgement is repaired; the order is not run twice.
+            (id, OrderReport(status: OrderStatus.acknowledged.rawValue))
+        case .expired(let id, let expiresAt):
+            (id, OrderReport(status: OrderStatus.expired.rawValue, detail: "expired at \(expiresAt)"))
+        case .rejected(let id?, let reason):
+            (id, OrderReport(status: OrderStatus.rejected.rawValue, detail: reason))
+        case .rejected(nil, _):
+            // An unverifiable order has no ID we may believe: nothing to report against.
+            nil
+        }
     }
 }

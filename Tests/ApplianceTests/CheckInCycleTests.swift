@@ -68,6 +68,7 @@ import VigilAPI
             outbox: outbox, softwareVersion: "0.1.0", startedAt: now.adding(milliseconds: -5000), clock: { now })
         let report = await cycle.run(clockOffsetMilliseconds: nil)
         #expect(report.accepted.map(\.payload.orderID) == ["good"])
+        #expect(report.problems.isEmpty, "\(report.problems)")
         let sent = central.reports.withLock { $0 }
         #expect(sent.count == 3)
         #expect(sent.contains("good acknowledged "))

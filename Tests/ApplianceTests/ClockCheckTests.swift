@@ -164,7 +164,7 @@ final class ChronyServer: Sendable {
     }
 
     @Test(.enabled(if: chronyInstalled, "needs chrony (apt-get install chrony; .ci/run installs it)"))
-    func aClockTenSecondsOffFailsAndIsNotTrusted() async throws {
+    func aClockTenSecondsOffALoopbackSNTPResponderFailsAndIsNotTrusted() async throws {
         // Three sources agreeing on a time 10 s ahead of ours: our clock is the one that is off.
         let liars = try (0..<3).map { _ in try LoopbackTimeServer(.offset(10)) }
         defer { liars.forEach { $0.stop() } }
@@ -187,7 +187,7 @@ final class ChronyServer: Sendable {
         #expect(disagreement.result.message?.contains("sources disagree by") == true)
     }
 
-    @Test func brokenAndHostileAnswersAreRefusedWithTheirReason() async throws {
+    @Test func brokenAndHostileAnswersFromALoopbackSNTPResponderAreRefusedWithTheirReason() async throws {
         let cases: [(LoopbackTimeServer.Behaviour, String)] = [
             (.spoofedOriginate, "originate timestamp"), (.kissOfDeath("RATE"), "kiss-o'-death RATE"),
             (.short, "20 bytes"), (.clientMode, "mode 3"), (.unsynchronised, "leap indicator 3"),

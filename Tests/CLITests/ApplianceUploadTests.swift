@@ -122,7 +122,7 @@ import VigilAPI
         #expect(answer.nextCheckInSeconds == 60)
         #expect(first.accepted.map(\.payload.orderID) == [order.id])
         #expect(first.accepted.first?.payload.parameters["check"] == "linux.ssh.permit_root_login")
-        #expect(first.reportFailures.isEmpty, "\(first.reportFailures)")
+        #expect(first.problems.isEmpty, "\(first.problems)")
         #expect(first.upload.receipted == 20 && first.upload.failure == nil)
         var random = SystemRandomNumberGenerator()
         #expect((54...66).contains(first.nextDelay(using: &random)))

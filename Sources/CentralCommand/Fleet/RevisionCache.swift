@@ -16,7 +16,7 @@ actor RevisionCache<Key: Hashable & Sendable, Value: Sendable> {
     /// Keeps `value` for `key` unless a later revision is already kept.
     func store(_ value: Value, revision: Int64, for key: Key) {
         if let existing = entries[key], existing.revision > revision { return }
-        if entries[key] == nil, entries.count >= capacity, !entries.isEmpty {
+        if entries[key] == nil, entries.count >= capacity {
             entries.remove(at: entries.startIndex)
         }
         entries[key] = (revision, value)
