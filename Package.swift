@@ -30,6 +30,9 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird-auth.git", from: "2.5.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        // 0.x: pinned exactly (FACTS.md). The appliance's SSH client for Linux hosts.
+        .package(url: "https://github.com/apple/swift-nio-ssh.git", exact: "0.15.1"),
     ],
     targets: [
         // Layer 0: the pure domain. Standard library and Foundation only.
@@ -84,6 +87,10 @@ let package = Package(
             dependencies: [
                 "Compliance", "EvidenceCrypto", "EvidenceSet", "VigilAPI", "CentralClient", "SQLStorage",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSH", package: "swift-nio-ssh"),
             ],
             exclude: ["README.md"],
             swiftSettings: strictSettings
@@ -100,6 +107,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             exclude: ["README.md"],
             resources: [.copy("Resources/openapi.json")],
@@ -110,8 +118,8 @@ let package = Package(
         .target(
             name: "CLI",
             dependencies: [
-                "Compliance", "EvidenceCrypto", "EvidenceSet", "VigilAPI", "CentralCommand", "CentralClient",
-                "SQLStorage",
+                "Appliance", "Compliance", "EvidenceCrypto", "EvidenceSet", "VigilAPI", "CentralCommand",
+                "CentralClient", "SQLStorage",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -128,7 +128,7 @@ struct CentralBootstrap: AsyncParsableCommand {
         let database = try await resolved.open(logger: logger)
         let result: Result
         do {
-            result = try await bootstrap(database, resolved)
+            result = try await Self.bootstrap(database, resolved, email: email, apiKey: apiKey)
         } catch {
             await database.close()
             throw error
@@ -148,7 +148,9 @@ struct CentralBootstrap: AsyncParsableCommand {
         }
     }
 
-    private func bootstrap(_ database: VigilDatabase, _ resolved: CentralDataOptions.Resolved) async throws -> Result {
+    static func bootstrap(
+        _ database: VigilDatabase, _ resolved: CentralDataOptions.Resolved, email: String, apiKey: Bool
+    ) async throws -> Result {
         let accounts = SQLAccountStore(database: database)
         do {
             guard try await !accounts.hasPlatformAdmin() else {
@@ -254,14 +256,29 @@ struct CentralServe: AsyncParsableCommand {
         let level = settings.logLevel
         let host = settings.host
         let port = settings.port
-        var logger =
-            settings.logFormat == "json"
-            ? Logger(label: "vigil.central") { label in
-                var handler = JSONLogHandler(label: label)
-                handler.logLevel = level
-                return handler
-            } : Logger(label: "vigil.central")
-        logger.logLevel = level
+        let logger = Logs.make("vigil.central", level: level, format: settings.logFormat)
+        let (services, database) = try await Self.services(
+            resolved, host: host, port: port, insecureCookies: settings.insecureCookies,
+            cacheSeconds: settings.cacheSeconds, privateMetrics: settings.privateMetrics, logger: logger)
+        let key = services.identity.key
+        logger.info(
+            "Central Command listening",
+            metadata: ["url": "http://\(host):\(port)", "server_key": "\(key.verifyingKey.fingerprint)"])
+        do {
+            try await serve(services: services, host: host, port: port, logger: logger)
+        } catch {
+            await database.close()
+            throw CLIError("server stopped: \(error)")
+        }
+        await database.close()
+    }
+
+    /// Opens the database and the server key (creating it on the first run) and builds the
+    /// services `serve` runs; the caller closes the database when the server stops.
+    static func services(
+        _ resolved: CentralDataOptions.Resolved, host: String, port: Int, insecureCookies: Bool, cacheSeconds: Int,
+        privateMetrics: Bool, logger: Logger, warnWithoutAdministrator: Bool = true
+    ) async throws -> (CentralServices, VigilDatabase) {
         let database = try await resolved.open(logger: logger)
         let keyPath = resolved.serverKeyPath
         let key: SigningKey
@@ -282,8 +299,8 @@ struct CentralServe: AsyncParsableCommand {
         do {
             secrets = try SecretBox.load(path: resolved.secretKeyPath, environment: ProcessInfo.processInfo.environment)
             policy = resolved.policy
-            policy.secureCookies = !settings.insecureCookies
-            if try await !SQLAccountStore(database: database).hasPlatformAdmin() {
+            policy.secureCookies = !insecureCookies
+            if warnWithoutAdministrator, try await !SQLAccountStore(database: database).hasPlatformAdmin() {
                 logger.warning("no platform administrator yet: run `vigil central bootstrap` to create one")
             }
         } catch {
@@ -306,17 +323,8 @@ struct CentralServe: AsyncParsableCommand {
                     return (false, database.names.name)
                 }
             })
-        services.cacheSeconds = Int64(settings.cacheSeconds)
-        services.metricsPublic = !settings.privateMetrics
-        logger.info(
-            "Central Command listening",
-            metadata: ["url": "http://\(host):\(port)", "server_key": "\(key.verifyingKey.fingerprint)"])
-        do {
-            try await serve(services: services, host: host, port: port, logger: logger)
-        } catch {
-            await database.close()
-            throw CLIError("server stopped: \(error)")
-        }
-        await database.close()
+        services.cacheSeconds = Int64(cacheSeconds)
+        services.metricsPublic = !privateMetrics
+        return (services, database)
     }
 }

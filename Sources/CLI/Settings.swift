@@ -1,21 +1,24 @@
 import ArgumentParser
 import Foundation
 
-/// Settings of `vigil central` from a configuration file and the environment. Precedence: a
+/// Settings of `vigil central` and `vigil appliance` from a configuration file and the
+/// environment (each command names the settings it knows). Precedence: a
 /// command-line flag, then `VIGIL_<NAME>` in the environment, then the file, then the default.
 ///
 /// The file (`--config FILE` or `VIGIL_CONFIG`) holds one `name = value` per line, names as the
 /// flags without their dashes (`database-url = "postgres://…"`); `#` starts a comment; values may
 /// be quoted. Unknown names are refused, so a typo never passes silently.
 struct Settings {
-    static let known: [String] = [
+    static let central: [String] = [
         "data-dir", "database-url", "bcrypt-cost", "host", "port", "cache-seconds", "log-format", "log-level",
         "private-metrics", "insecure-cookies",
     ]
 
+    let known: [String]
     private var values: [String: (value: String, source: String)] = [:]
 
-    init(configPath: String?, environment: [String: String]) throws {
+    init(configPath: String?, environment: [String: String], known: [String] = Settings.central) throws {
+        self.known = known
         if let path = configPath ?? environment["VIGIL_CONFIG"] {
             let text: String
             do {
@@ -31,9 +34,9 @@ struct Settings {
                     throw ValidationError("\(place): expected name = value")
                 }
                 let name = line[..<equals].trimmingCharacters(in: .whitespaces)
-                guard Self.known.contains(name) else {
+                guard known.contains(name) else {
                     throw ValidationError(
-                        "\(place): unknown setting \(String(reflecting: name)); known: \(Self.known.joined(separator: ", "))"
+                        "\(place): unknown setting \(String(reflecting: name)); known: \(known.joined(separator: ", "))"
                     )
                 }
                 let value = try Self.unquote(
@@ -41,7 +44,7 @@ struct Settings {
                 values[name] = (value, place)
             }
         }
-        for name in Self.known {
+        for name in known {
             let variable = "VIGIL_" + name.uppercased().replacingOccurrences(of: "-", with: "_")
             if let value = environment[variable] { values[name] = (value, variable) }
         }
@@ -54,6 +57,21 @@ struct Settings {
         guard let (text, source) = values[name] else { return nil }
         guard let value = Int(text) else { throw ValidationError("\(source): \(name) must be a whole number") }
         return value
+    }
+
+    func double(_ name: String) throws -> Double? {
+        guard let (text, source) = values[name] else { return nil }
+        guard let value = Double(text), value.isFinite else {
+            throw ValidationError("\(source): \(name) must be a number")
+        }
+        return value
+    }
+
+    /// A comma-separated list; empty items are dropped.
+    func list(_ name: String) -> [String]? {
+        values[name].map {
+            $0.value.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        }
     }
 
     func bool(_ name: String) throws -> Bool? {

@@ -4,6 +4,7 @@ import Foundation
 import HTTPTypes
 public import Hummingbird
 public import Logging
+import ServiceLifecycle
 import VigilAPI
 
 /// The routes Central Command serves. `docs`/OpenAPI must list each (a test checks it).
@@ -269,4 +270,29 @@ enum JSONRequest {
 /// Runs Central Command until SIGTERM or SIGINT, then shuts down gracefully.
 public func serve(services: CentralServices, host: String, port: Int, logger: Logger) async throws {
     try await buildApplication(services: services, host: host, port: port, logger: logger).runService()
+}
+
+/// A server started beside other work in one process (`vigil demo`): it stops gracefully when
+/// asked, finishing requests in flight, rather than by cancellation.
+public struct RunningServer: Sendable {
+    let group: ServiceGroup
+    let task: Task<Void, any Error>
+
+    /// Starts serving in the background; the caller must `stop()` it.
+    public init(services: CentralServices, host: String, port: Int, logger: Logger) {
+        let group = ServiceGroup(
+            configuration: ServiceGroupConfiguration(
+                services: [
+                    .init(service: buildApplication(services: services, host: host, port: port, logger: logger))
+                ],
+                logger: logger))
+        self.group = group
+        self.task = Task { try await group.run() }
+    }
+
+    /// Asks the server to stop and waits until it has.
+    public func stop() async {
+        await group.triggerGracefulShutdown()
+        _ = await task.result
+    }
 }

@@ -83,3 +83,13 @@ public enum OrderClaim: Equatable, Sendable {
     /// The nonce belongs to another order: a replay or forgery.
     case reused(byOrder: String)
 }
+
+/// The SSH host keys the appliance trusts, pinned on first use: a host that later presents
+/// another key is refused and raised as an alert until an operator clears the pin.
+public protocol HostKeyPins: Sendable {
+    func pinnedKey(of host: ManagedHost.ID) async throws(StoreError) -> String?
+    /// Pins `key` unless the host has a pin already; returns the pin in force.
+    func pin(_ key: String, of host: ManagedHost.ID, at: Timestamp) async throws(StoreError) -> String
+    /// Forgets a host's pin (an operator accepted a re-keyed host).
+    func clear(_ host: ManagedHost.ID) async throws(StoreError)
+}

@@ -269,5 +269,16 @@ extension Migrations {
                 """
             ]
         },
+        Migration(version: 3, name: "host keys pinned on first use") { _ in
+            [
+                """
+                CREATE TABLE host_keys (
+                    host_id TEXT PRIMARY KEY,
+                    public_key TEXT NOT NULL,
+                    pinned_at BIGINT NOT NULL
+                )
+                """
+            ]
+        },
     ]
 }

@@ -1,0 +1,357 @@
+public import CentralClient
+public import Compliance
+public import EvidenceCrypto
+import Foundation
+public import Logging
+import SQLStorage
+public import VigilAPI
+
+/// What one turn of the daemon did, for logs and tests.
+public struct DaemonTurn: Sendable {
+    public var cycle: CycleReport
+    /// Bundles committed to the outbox in this turn.
+    public var recorded = 0
+    /// Hosts scanned in this turn (0 when no scan was due).
+    public var scannedHosts = 0
+    /// Whether the appliance checked itself in this turn.
+    public var checkedSelf = false
+    public var problems: [String] = []
+}
+
+/// The appliance (PRODUCT.md §4): enrolled once, then every 60 s ± 10 % it checks its clock,
+/// checks in, gates and runs orders, scans itself and its Linux hosts when a scan is due,
+/// commits every bundle to the outbox, and uploads. Pull-only: it opens no listening socket.
+/// Target credentials live only in memory, replaced at every check-in that lists targets.
+public actor ApplianceDaemon {
+    nonisolated public let configuration: ApplianceConfiguration
+    nonisolated public let identity: ApplianceIdentity
+    nonisolated public let enrolment: ApplianceEnrolment
+    let database: VigilDatabase
+    let outbox: SQLOutbox
+    let recorder: EvidenceRecorder
+    let cycle: CheckInCycle
+    let link: any CentralLink
+    let scanner: HostScanner
+    let logger: Logger
+    let startedAt = Timestamp.now()
+
+    var targets: [CheckInTarget] = []
+    var nextScan = Date.distantPast
+    var nextPatchQuery = Date.distantPast
+    var nextPrune = Date.distantPast
+    var centralReachable: Bool?
+    var clock: ClockVerdict?
+    var ruleSetVersion: String?
+    var random = SystemRandomNumberGenerator()
+
+    /// Enrols if needed and opens the outbox; `link` replaces the HTTP client in tests.
+    public static func start(
+        _ configuration: ApplianceConfiguration, softwareRevision: String, logger: Logger,
+        link: (any CentralLink)? = nil
+    ) async throws(ApplianceError) -> ApplianceDaemon {
+        if let problem = configuration.problem { throw .configuration(problem) }
+        let (key, enrolment) = try await ApplianceEnrolment.loadOrEnrol(
+            directory: configuration.dataDirectory, serverURL: configuration.serverURL,
+            claimCode: configuration.claimCode, softwareRevision: softwareRevision)
+        let applianceID: Appliance.ID
+        let siteID: Site.ID
+        let serverKey: VerifyingKey
+        do {
+            applianceID = try Appliance.ID(enrolment.applianceID)
+            siteID = try Site.ID(enrolment.siteID)
+            serverKey = try VerifyingKey(text: enrolment.serverPublicKey)
+        } catch {
+            throw .configuration("enrolment record is malformed: \(error)")
+        }
+        let database: VigilDatabase
+        do {
+            database = try await SQLOutbox.openApplianceDatabase(
+                path: ApplianceEnrolment.databasePath(in: configuration.dataDirectory), logger: logger)
+        } catch {
+            throw .storage(error.description)
+        }
+        let outbox = SQLOutbox(database: database)
+        let recorder: EvidenceRecorder
+        do {
+            recorder = try await EvidenceRecorder(applianceID: applianceID, key: key, outbox: outbox)
+        } catch {
+            await database.close()
+            throw .storage(error.description)
+        }
+        let identity = ApplianceIdentity(
+            applianceID: applianceID, siteID: siteID, softwareRevision: softwareRevision,
+            deploymentMode: configuration.deploymentMode, reseller: configuration.reseller)
+        let link =
+            link
+            ?? ApplianceClient(
+                connection: CentralConnection(baseURL: configuration.serverURL), applianceID: applianceID, key: key)
+        let cycle = CheckInCycle(
+            link: link,
+            gate: OrderGate(serverKey: serverKey, applianceID: applianceID, ledger: SQLOrderLedger(database: database)),
+            uploader: EvidenceUploader(outbox: outbox, sink: link, serverKey: serverKey, applianceID: applianceID),
+            outbox: outbox, softwareVersion: softwareRevision, startedAt: Timestamp.now())
+        let scanner = HostScanner(
+            pins: SQLHostKeyPins(database: database), checks: LinuxChecks(policy: configuration.linuxPolicy),
+            identity: identity, maximumConcurrent: configuration.scanConcurrency,
+            timeoutSeconds: configuration.scanTimeoutSeconds)
+        return ApplianceDaemon(
+            configuration: configuration, identity: identity, enrolment: enrolment, database: database, outbox: outbox,
+            recorder: recorder, cycle: cycle, link: link, scanner: scanner, logger: logger)
+    }
+
+    init(
+        configuration: ApplianceConfiguration, identity: ApplianceIdentity, enrolment: ApplianceEnrolment,
+        database: VigilDatabase, outbox: SQLOutbox, recorder: EvidenceRecorder, cycle: CheckInCycle,
+        link: any CentralLink, scanner: HostScanner, logger: Logger
+    ) {
+        self.configuration = configuration
+        self.identity = identity
+        self.enrolment = enrolment
+        self.database = database
+        self.outbox = outbox
+        self.recorder = recorder
+        self.cycle = cycle
+        self.link = link
+        self.scanner = scanner
+        self.logger = logger
+    }
+
+    /// Runs turns until cancelled or `exitAfterSeconds` pass, then closes the outbox.
+    public func run() async {
+        let deadline = configuration.exitAfterSeconds.map { Date().addingTimeInterval($0) }
+        logger.info(
+            "appliance running",
+            metadata: [
+                "appliance": "\(identity.applianceID)", "site": "\(identity.siteID)",
+                "server": "\(configuration.serverURL.absoluteString)",
+            ])
+        while !Task.isCancelled {
+            let turn = await turn()
+            for problem in turn.problems + turn.cycle.problems {
+                logger.warning("\(problem)")
+            }
+            var delay = turn.cycle.nextDelay(using: &random)
+            if let deadline {
+                delay = min(delay, deadline.timeIntervalSinceNow)
+                if delay <= 0 { break }
+            }
+            try? await Task.sleep(for: .seconds(delay))
+            if let deadline, Date() >= deadline { break }
+        }
+        await database.close()
+        logger.info("appliance stopped")
+    }
+
+    /// One turn: clock, check-in with orders, scans when due, upload, pruning.
+    public func turn(forceScan: Bool = false) async -> DaemonTurn {
+        let clock = await checkClock()
+        self.clock = clock
+        let offset = clock?.medianOffsetSeconds.map { Int64(($0 * 1000).rounded()) }
+        var report = await cycle.run(clockOffsetMilliseconds: offset)
+        var turn = DaemonTurn(cycle: report)
+        var bundles: [EvidenceBundle] = []
+
+        switch report.checkIn {
+        case .success(let answer):
+            // Held in memory only; a host or credential no longer listed is forgotten here.
+            targets = answer.targets
+            ruleSetVersion = answer.ruleSetVersion
+            if centralReachable == false { logger.info("Central Command reachable again") }
+            centralReachable = true
+        case .failure(let error):
+            if centralReachable != false {
+                logger.error("cannot check in: \(error.description)")
+                bundles.append(egressAlert(error.description))
+            }
+            centralReachable = false
+        }
+
+        var scanNow = forceScan || Date() >= nextScan
+        for admission in report.admissions {
+            bundles.append(contentsOf: orderEvidence(admission))
+        }
+        var finishedOrders: [(String, OrderReport, EvidenceBundle)] = []
+        for (payload, type) in report.accepted {
+            let started = Timestamp.now()
+            let (status, detail) = accept(type, payload: payload, scanNow: &scanNow)
+            let bundle = orderBundle(
+                orderID: payload.orderID, type: payload.type, started: started,
+                exitCode: status == .completed ? 0 : 1, detail: detail,
+                outcome: status == .completed ? .success : .failed)
+            finishedOrders.append((payload.orderID, OrderReport(status: status.rawValue, detail: detail), bundle))
+        }
+        bundles.append(contentsOf: finishedOrders.map(\.2))
+
+        if scanNow {
+            let includePatching = Date() >= nextPatchQuery
+            bundles.append(selfScan(clock: clock))
+            let scans = await scanner.scan(targets, includePatching: includePatching)
+            for scan in scans {
+                if let problem = scan.problem { turn.problems.append("host \(scan.name): \(problem)") }
+            }
+            bundles.append(contentsOf: scans.map(\.bundle))
+            turn.scannedHosts = scans.count
+            turn.checkedSelf = true
+            nextScan = Date().addingTimeInterval(Double(configuration.scanIntervalSeconds))
+            if includePatching {
+                nextPatchQuery = Date().addingTimeInterval(Double(configuration.patchIntervalSeconds))
+            }
+        }
+
+        if !bundles.isEmpty {
+            do {
+                try await recorder.record(bundles)
+                turn.recorded = bundles.count
+            } catch {
+                // Nothing was committed: the results are lost for this turn and retried at the
+                // next scan; the error is loud.
+                turn.problems.append("cannot record \(bundles.count) bundles: \(error.description)")
+            }
+            if centralReachable == true {
+                report.upload = await cycle.uploader.flush()
+                turn.cycle.upload = report.upload
+            }
+        }
+        for (order, answer, _) in finishedOrders where centralReachable == true {
+            do {
+                _ = try await link.report(answer, order: order)
+            } catch {
+                turn.problems.append("order \(order): cannot report \(answer.status): \(error.description)")
+            }
+        }
+        if let failure = turn.cycle.upload.failure { turn.problems.append("upload: \(failure)") }
+        await pruneIfDue(&turn)
+        return turn
+    }
+
+    // MARK: Checks on the appliance itself
+
+    /// The clock check; nil only if the catalogue lacks the clock check (a build defect, logged).
+    func checkClock() async -> ClockVerdict? {
+        do {
+            return try await ClockCheck(sources: configuration.timeSources).run()
+        } catch {
+            logger.error("clock check: \(error)")
+            return nil
+        }
+    }
+
+    /// The appliance's own checks as one scan bundle.
+    func selfScan(clock: ClockVerdict?) -> EvidenceBundle {
+        let started = Timestamp.now()
+        var results = clock.map { [$0.result] } ?? []
+        do {
+            results.append(
+                try DiskSpaceCheck(
+                    path: configuration.dataDirectory, minimumFreePercent: configuration.diskMinimumFreePercent
+                ).run())
+        } catch {
+            logger.error("disk space check: \(error)")
+        }
+        return identity.bundle(
+            kind: .scan, host: identity.selfHostID, startedAt: started, finishedAt: Timestamp.now(), results: results)
+    }
+
+    /// An `alert` bundle: Central Command cannot be reached (DNS, egress, the server down).
+    func egressAlert(_ why: String) -> EvidenceBundle {
+        let now = Timestamp.now()
+        let action = ActionStep(
+            step: "check_in", exitCode: -1, durationMilliseconds: 0, outputHash: HexDigest.digest(Array(why.utf8)),
+            excerpt: LinuxChecks.clip(why))
+        return identity.bundle(
+            kind: .scan, host: identity.selfHostID, startedAt: now, finishedAt: now, actions: [action], outcome: .alert)
+    }
+
+    // MARK: Orders
+
+    /// Evidence for orders that were refused or expired (accepted ones are recorded when run).
+    func orderEvidence(_ admission: OrderAdmission) -> [EvidenceBundle] {
+        let now = Timestamp.now()
+        switch admission {
+        case .accepted, .seenBefore:
+            return []
+        case .expired(let id, let expiresAt):
+            return [
+                orderBundle(
+                    orderID: id, type: nil, started: now, exitCode: 1, detail: "expired at \(expiresAt)",
+                    outcome: .expired)
+            ]
+        case .rejected(let id, let reason):
+            return [
+                orderBundle(
+                    orderID: id ?? "unverified", type: nil, started: now, exitCode: 1, detail: reason,
+                    outcome: .rejected)
+            ]
+        }
+    }
+
+    /// Runs an accepted order; returns its final status and what to say about it.
+    func accept(_ type: OrderType, payload: OrderPayload, scanNow: inout Bool) -> (OrderStatus, String) {
+        switch type {
+        case .runChecks:
+            scanNow = true
+            return (.completed, "scan of the appliance and \(targets.count) host(s) run in this cycle")
+        case .syncRules:
+            let version = ruleSetVersion ?? "unknown"
+            return (
+                .completed, "rule set \(version) in force (built-in L1 rules; synced rule sets arrive with healing)"
+            )
+        case .collectDiagnostics:
+            return (.completed, diagnostics())
+        case .runRunbook:
+            return (
+                .failed,
+                "runbook \(payload.parameters["runbook"] ?? "?") cannot run: this appliance has no runbook catalogue yet"
+            )
+        }
+    }
+
+    /// Scrubbed diagnostics: counts and states, never credentials, host names or addresses.
+    func diagnostics() -> String {
+        let offset = clock?.medianOffsetSeconds.map { String(format: "%+.3f s", $0) } ?? "unknown"
+        let linux = targets.filter { $0.platform == Platform.linux.rawValue }.count
+        let withCredential = targets.filter { $0.credential != nil }.count
+        let uptime = (Timestamp.now().millisecondsSinceEpoch - startedAt.millisecondsSinceEpoch) / 1000
+        return [
+            "software \(identity.softwareRevision)", "mode \(identity.deploymentMode.rawValue)",
+            "uptime \(uptime) s", "targets \(targets.count) (linux \(linux), with credential \(withCredential))",
+            "clock offset \(offset)", "clock \(clock?.trustworthy == true ? "trusted" : "not trusted")",
+            "scan interval \(configuration.scanIntervalSeconds) s", "concurrency \(configuration.scanConcurrency)",
+        ].joined(separator: "; ")
+    }
+
+    func orderBundle(
+        orderID: String, type: String?, started: Timestamp, exitCode: Int32, detail: String, outcome: Outcome
+    ) -> EvidenceBundle {
+        let finished = Timestamp.now()
+        let text = "order \(orderID)\(type.map { " (\($0))" } ?? ""): \(detail)"
+        let action = ActionStep(
+            step: "order", exitCode: exitCode,
+            durationMilliseconds: finished.millisecondsSinceEpoch - started.millisecondsSinceEpoch,
+            outputHash: HexDigest.digest(Array(text.utf8)), excerpt: LinuxChecks.clip(text))
+        return identity.bundle(
+            kind: .order, host: identity.selfHostID, startedAt: started, finishedAt: finished, actions: [action],
+            outcome: outcome)
+    }
+
+    // MARK: Housekeeping
+
+    func pruneIfDue(_ turn: inout DaemonTurn) async {
+        guard Date() >= nextPrune else { return }
+        nextPrune = Date().addingTimeInterval(3600)
+        let cutoff = Timestamp(
+            millisecondsSinceEpoch: Timestamp.now().millisecondsSinceEpoch - Int64(configuration.retentionDays)
+                * 86_400_000)
+        do {
+            let pruned = try await outbox.prune(receiptedBefore: cutoff)
+            if pruned > 0 {
+                logger.info("pruned \(pruned) receipted bundles older than \(configuration.retentionDays) days")
+            }
+        } catch {
+            turn.problems.append("pruning: \(error.description)")
+        }
+    }
+
+    /// Closes the outbox (for callers that drive `turn()` themselves).
+    public func close() async { await database.close() }
+}

@@ -1,0 +1,149 @@
+import Appliance
+import ArgumentParser
+import CentralCommand
+import Compliance
+import Foundation
+import Logging
+
+/// `vigil appliance`: the on-site daemon.
+struct ApplianceCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "appliance",
+        abstract: "Run the on-site appliance: check in, run orders, scan, record and upload evidence.",
+        discussion: """
+            Settings come from --config FILE (or VIGIL_CONFIG), one `name = value` per line, and from \
+            VIGIL_<NAME> in the environment, which wins over the file; docs/CONFIGURATION.md lists them. \
+            The first run enrols with the claim code (claim-code or VIGIL_CLAIM_CODE) and writes the \
+            appliance's key (mode 0600) under data-dir. Pull-only: it listens on no port. Stops \
+            cleanly on SIGTERM or SIGINT.
+            """)
+
+    static let known: [String] = [
+        "server-url", "data-dir", "claim-code", "time-servers", "scan-interval", "patch-interval", "scan-concurrency",
+        "scan-timeout", "retention-days", "deployment-mode", "reseller", "allowed-ports", "max-auth-tries",
+        "password-max-days", "host-min-free", "clamav-max-age-days", "backup-max-age-hours", "disk-min-free",
+        "log-level", "log-format", "exit-after",
+    ]
+
+    @Option(name: .long, help: "Configuration file (name = value lines).")
+    var config: String?
+
+    @Option(name: .long, help: "Stop after this many seconds (tests and demos).")
+    var exitAfter: Double?
+
+    func validate() throws {
+        _ = try Self.configuration(path: config, environment: ProcessInfo.processInfo.environment)
+    }
+
+    /// The daemon's configuration from a file and the environment, every value checked.
+    static func configuration(path: String?, environment: [String: String]) throws -> (
+        ApplianceConfiguration, Logger.Level, String
+    ) {
+        let settings = try Settings(configPath: path, environment: environment, known: known)
+        guard let urlText = settings.string("server-url")?.value, let url = URL(string: urlText) else {
+            throw ValidationError("server-url is required (Central Command's URL, e.g. https://vigil.example.net)")
+        }
+        var configuration = ApplianceConfiguration(
+            serverURL: url, dataDirectory: settings.string("data-dir")?.value ?? "/var/lib/vigil")
+        configuration.claimCode = settings.string("claim-code")?.value
+        if let servers = settings.list("time-servers") {
+            configuration.timeSources = try servers.map { try timeSource($0) }
+        }
+        configuration.scanIntervalSeconds = try settings.int("scan-interval") ?? configuration.scanIntervalSeconds
+        configuration.patchIntervalSeconds = try settings.int("patch-interval") ?? configuration.patchIntervalSeconds
+        configuration.scanConcurrency = try settings.int("scan-concurrency") ?? configuration.scanConcurrency
+        configuration.scanTimeoutSeconds = try settings.int("scan-timeout") ?? configuration.scanTimeoutSeconds
+        configuration.retentionDays = try settings.int("retention-days") ?? configuration.retentionDays
+        if let mode = settings.string("deployment-mode") {
+            guard let parsed = DeploymentMode(rawValue: mode.value) else {
+                throw ValidationError("\(mode.source): deployment-mode must be direct or reseller")
+            }
+            configuration.deploymentMode = parsed
+        }
+        configuration.reseller = settings.string("reseller")?.value
+        if let ports = settings.list("allowed-ports") {
+            configuration.linuxPolicy.allowedPorts = Set(
+                try ports.map { text in
+                    guard let port = Int(text), (1...65535).contains(port) else {
+                        throw ValidationError("allowed-ports: \(String(reflecting: text)) is not a port 1–65535")
+                    }
+                    return port
+                })
+        }
+        var policy = configuration.linuxPolicy
+        policy.maximumAuthTries = try settings.int("max-auth-tries") ?? policy.maximumAuthTries
+        policy.passwordMaximumDays = try settings.int("password-max-days") ?? policy.passwordMaximumDays
+        policy.minimumFreePercent = try settings.double("host-min-free") ?? policy.minimumFreePercent
+        policy.clamavMaximumAgeDays = try settings.double("clamav-max-age-days") ?? policy.clamavMaximumAgeDays
+        policy.backupMaximumAgeHours = try settings.double("backup-max-age-hours") ?? policy.backupMaximumAgeHours
+        configuration.linuxPolicy = policy
+        configuration.diskMinimumFreePercent =
+            try settings.double("disk-min-free") ?? configuration.diskMinimumFreePercent
+        configuration.exitAfterSeconds = try settings.double("exit-after")
+        if let problem = configuration.problem { throw ValidationError(problem) }
+        let level = try CentralServe.level(settings.string("log-level")?.value ?? "info")
+        let format = settings.string("log-format")?.value ?? "text"
+        guard ["text", "json"].contains(format) else { throw ValidationError("log-format must be text or json") }
+        return (configuration, level, format)
+    }
+
+    /// `host` or `host:port`.
+    static func timeSource(_ text: String) throws -> TimeSource {
+        let parts = text.split(separator: ":")
+        guard parts.count == 1 || parts.count == 2, !parts[0].isEmpty else {
+            throw ValidationError("time-servers: \(String(reflecting: text)) must be host or host:port")
+        }
+        guard parts.count == 2 else { return TimeSource(host: text) }
+        guard let port = Int(parts[1]), (1...65535).contains(port) else {
+            throw ValidationError("time-servers: \(String(reflecting: text)) has a bad port")
+        }
+        return TimeSource(host: String(parts[0]), port: port)
+    }
+
+    func run() async throws {
+        var (configuration, level, format) = try Self.configuration(
+            path: config, environment: ProcessInfo.processInfo.environment)
+        if let exitAfter { configuration.exitAfterSeconds = exitAfter }
+        let logger = Logs.make("vigil.appliance", level: level, format: format)
+        let daemon: ApplianceDaemon
+        do {
+            daemon = try await ApplianceDaemon.start(
+                configuration, softwareRevision: "vigil \(VigilVersion.current)", logger: logger)
+        } catch {
+            throw CLIError(error.description)
+        }
+        try await StopSignals.run { await daemon.run() }
+    }
+}
+
+/// Loggers of the long-running commands: text, or one JSON object per line.
+enum Logs {
+    static func make(_ label: String, level: Logger.Level, format: String) -> Logger {
+        var logger =
+            format == "json"
+            ? Logger(label: label) { label in
+                var handler = JSONLogHandler(label: label)
+                handler.logLevel = level
+                return handler
+            } : Logger(label: label)
+        logger.logLevel = level
+        return logger
+    }
+}
+
+/// Runs `body` until it returns or SIGINT / SIGTERM arrives, then cancels it and waits for it
+/// to finish cleanly.
+enum StopSignals {
+    static func run(_ body: @escaping @Sendable () async -> Void) async throws {
+        let work = Task { await body() }
+        let sources = [SIGINT, SIGTERM].map { number in
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler { work.cancel() }
+            source.resume()
+            return source
+        }
+        await work.value
+        for source in sources { source.cancel() }
+    }
+}

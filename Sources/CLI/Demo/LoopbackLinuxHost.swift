@@ -1,0 +1,217 @@
+import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// How a demo host is configured, drift included.
+struct LinuxHostProfile: Sendable {
+    var name: String
+    var permitRootLogin = "no"
+    var passwordAuthentication = "no"
+    var maxAuthTries = 3
+    /// Mode of the host's /etc/shadow.
+    var shadowMode = 0o640
+    /// Adds an account `toor` with UID 0.
+    var extraRootAccount = false
+    /// Makes /etc/issue world-writable.
+    var worldWritableFile = false
+    var passwordMaximumDays = 90
+    /// Log in with the password instead of the key.
+    var passwordLogin = false
+
+    /// A hardened host, one with every drift the demo shows, and one in between.
+    static let demo: [LinuxHostProfile] = [
+        LinuxHostProfile(name: "reception-pc"),
+        LinuxHostProfile(
+            name: "records-server", permitRootLogin: "yes", passwordAuthentication: "yes", maxAuthTries: 10,
+            shadowMode: 0o644, extraRootAccount: true, worldWritableFile: true, passwordMaximumDays: 99_999,
+            passwordLogin: true),
+        LinuxHostProfile(name: "imaging-workstation", permitRootLogin: "yes", maxAuthTries: 6),
+    ]
+}
+
+/// A real OpenSSH server on a loopback port standing in for a practice's Linux host: `sshd`
+/// runs in a private mount namespace (`unshare -m`) where its own sshd_config, passwd, shadow,
+/// login.defs and (when drifted) a world-writable /etc/issue are bind-mounted over the
+/// machine's, so each demo host shows its own configuration to the checks without touching the
+/// machine's files. The scanning account `vigil` logs in with the demo key or a password.
+final class LoopbackLinuxHost: Sendable {
+    static let sshd = "/usr/sbin/sshd"
+    static let username = "vigil"
+
+    let profile: LinuxHostProfile
+    let port: Int
+    let directory: String
+    /// The detached sshd's process ID (from its pid file).
+    let pid: pid_t
+
+    static var available: Bool {
+        FileManager.default.isExecutableFile(atPath: sshd)
+            && FileManager.default.isExecutableFile(atPath: "/usr/bin/unshare")
+            && FileManager.default.fileExists(atPath: "/etc/ssh/sshd_config") && getuid() == 0
+    }
+
+    /// Writes the host's files under `directory` and starts its sshd on `port`.
+    init(profile: LinuxHostProfile, directory: String, port: Int, authorizedKey: String, password: String) throws {
+        self.profile = profile
+        self.port = port
+        self.directory = directory
+        try FileManager.default.createDirectory(
+            atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        func path(_ name: String) -> String { directory + "/" + name }
+        try Self.run(
+            "/usr/bin/ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", profile.name, "-f", path("host_key")])
+        try Self.write(
+            """
+            # \(profile.name): a Vigil demo host
+            Port \(port)
+            ListenAddress 127.0.0.1
+            HostKey \(path("host_key"))
+            PidFile \(path("sshd.pid"))
+            AuthorizedKeysFile /run/vigil/authorized_keys
+            StrictModes no
+            UsePAM no
+            KbdInteractiveAuthentication no
+            LogLevel ERROR
+            PermitRootLogin \(profile.permitRootLogin)
+            PasswordAuthentication \(profile.passwordAuthentication == "yes" || profile.passwordLogin ? "yes" : "no")
+            MaxAuthTries \(profile.maxAuthTries)
+
+            """, to: path("sshd_config"), mode: 0o644)
+        try Self.write(authorizedKey + "\n", to: path("authorized_keys"), mode: 0o644)
+        let hash = try Self.run("/usr/bin/openssl", ["passwd", "-6", "-stdin"], input: password + "\n")
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        // sshd reads authorized_keys as the user, who cannot enter the owner-only data
+        // directory: the key and the home directory live in the namespace's own /run.
+        let home = "/run/vigil/home"
+        var passwd = (try? String(contentsOfFile: "/etc/passwd", encoding: .utf8)) ?? "root:x:0:0:root:/root:/bin/sh\n"
+        var shadow = (try? String(contentsOfFile: "/etc/shadow", encoding: .utf8)) ?? "root:*:19000:0:99999:7:::\n"
+        if !passwd.hasSuffix("\n") { passwd += "\n" }
+        if !shadow.hasSuffix("\n") { shadow += "\n" }
+        passwd += "\(Self.username):x:64123:64123:Vigil scanning account:\(home):/bin/sh\n"
+        shadow += "\(Self.username):\(profile.passwordLogin ? hash : "*"):19000:0:99999:7:::\n"
+        if profile.extraRootAccount {
+            passwd += "toor:x:0:0:spare root:/root:/bin/sh\n"
+            shadow += "toor:*:19000:0:99999:7:::\n"
+        }
+        try Self.write(passwd, to: path("passwd"), mode: 0o644)
+        try Self.write(shadow, to: path("shadow"), mode: profile.shadowMode)
+        if let group = getgrnam("shadow") { chown(path("shadow"), 0, group.pointee.gr_gid) }
+        let defs = ((try? String(contentsOfFile: "/etc/login.defs", encoding: .utf8)) ?? "")
+            .split(separator: "\n", omittingEmptySubsequences: false)
+            .filter { !$0.trimmingCharacters(in: .whitespaces).hasPrefix("PASS_MAX_DAYS") }
+            .joined(separator: "\n")
+        try Self.write(defs + "\nPASS_MAX_DAYS\t\(profile.passwordMaximumDays)\n", to: path("login.defs"), mode: 0o644)
+        try Self.write(
+            "Vigil demo host \(profile.name)\n", to: path("issue"), mode: profile.worldWritableFile ? 0o666 : 0o644)
+
+        // The paths are arguments of the script, never part of its text. sshd detaches itself
+        // (no -D): Foundation's Process takes a child that closes its inherited descriptors, as
+        // sshd does, for finished and then waits on it for ever, so only the short-lived
+        // `unshare` is its child; sshd is found again through its pid file.
+        let script = """
+            set -e
+            mount -t tmpfs tmpfs /run
+            mkdir -p /run/sshd /run/vigil/home
+            cp "$1/authorized_keys" /run/vigil/authorized_keys
+            chmod 755 /run/vigil
+            chown 64123 /run/vigil/home
+            mount --bind "$1/sshd_config" /etc/ssh/sshd_config
+            mount --bind "$1/passwd" /etc/passwd
+            mount --bind "$1/shadow" /etc/shadow
+            mount --bind "$1/login.defs" /etc/login.defs
+            mount --bind "$1/issue" /etc/issue
+            exec \(Self.sshd) -f /etc/ssh/sshd_config -E "$1/sshd.log"
+            """
+        let log = path("sshd.log")
+        let output = try Self.run(
+            "/usr/bin/unshare", ["-m", "--propagation", "private", "/bin/sh", "-c", script, "sh", directory])
+        var pid: pid_t = 0
+        for _ in 0..<200 {
+            if let text = try? String(contentsOfFile: path("sshd.pid"), encoding: .utf8),
+                let value = pid_t(text.trimmingCharacters(in: .whitespacesAndNewlines)), value > 0
+            {
+                pid = value
+                break
+            }
+            usleep(25_000)
+        }
+        self.pid = pid
+        guard pid > 0, Self.waitForPort(port, seconds: 10) else {
+            stop()
+            let reason = (try? String(contentsOfFile: log, encoding: .utf8)) ?? output
+            throw DemoError("sshd for \(profile.name) did not start on port \(port): \(reason.suffix(400))")
+        }
+    }
+
+    /// The address the appliance uses.
+    var address: String { "127.0.0.1:\(port)" }
+
+    /// SIGKILL: sshd has nothing to save, and a signal mask inherited from a parent that handles
+    /// SIGTERM itself could leave a politer signal unseen.
+    func stop() {
+        guard pid > 0 else { return }
+        kill(pid, SIGKILL)
+    }
+
+    static func waitForPort(_ port: Int, seconds: Double) -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            guard fd >= 0 else { return false }
+            var address = sockaddr_in()
+            address.sin_family = sa_family_t(AF_INET)
+            address.sin_port = in_port_t(UInt16(port).bigEndian)
+            address.sin_addr.s_addr = inet_addr("127.0.0.1")
+            let connected = withUnsafePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                    connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
+                }
+            }
+            close(fd)
+            if connected { return true }
+            usleep(50_000)
+        }
+        return false
+    }
+
+    static func write(_ text: String, to path: String, mode: Int) throws {
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        guard chmod(path, mode_t(mode)) == 0 else { throw DemoError("cannot chmod \(path)") }
+    }
+
+    /// Runs a tool and returns its standard output; a failure says what failed.
+    @discardableResult
+    static func run(_ executable: String, _ arguments: [String], input: String? = nil) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        let output = Pipe()
+        let errors = Pipe()
+        let stdin = Pipe()
+        process.standardOutput = output
+        process.standardError = errors
+        process.standardInput = input == nil ? FileHandle.nullDevice : stdin
+        try process.run()
+        if let input {
+            stdin.fileHandleForWriting.write(Data(input.utf8))
+            try? stdin.fileHandleForWriting.close()
+        }
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        let error = errors.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            throw DemoError(
+                "\(executable) failed (\(process.terminationStatus)): \(String(decoding: error.prefix(300), as: UTF8.self))"
+            )
+        }
+        return String(decoding: data, as: UTF8.self)
+    }
+}
+
+/// Why the demo cannot go on.
+struct DemoError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
