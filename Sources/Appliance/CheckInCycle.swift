@@ -7,6 +7,7 @@ public import VigilAPI
 public protocol CentralLink: EvidenceSink {
     func checkIn(_ request: CheckInRequest) async throws(CentralClientError) -> CheckInResponse
     func report(_ report: OrderReport, order: String) async throws(CentralClientError) -> OrderInfo
+    func submit(checkpoint note: String) async throws(CentralClientError) -> CosignedCheckpoint
 }
 
 extension ApplianceClient: CentralLink {}

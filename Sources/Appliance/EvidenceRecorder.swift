@@ -52,6 +52,11 @@ public actor EvidenceRecorder {
     /// The checkpoint over everything committed.
     public var checkpoint: Checkpoint { log.checkpoint }
 
+    /// The checkpoint over everything committed, signed by the appliance (a C2SP note).
+    public func signedCheckpoint() -> SignedNote {
+        log.signedCheckpoint(time: UInt64(max(0, clock().millisecondsSinceEpoch / 1000)))
+    }
+
     /// Seals `bundles` in order and commits them together; on any failure nothing is committed
     /// and the chain stays where it was.
     @discardableResult

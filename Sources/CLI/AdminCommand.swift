@@ -34,10 +34,7 @@ struct AdminOptions: ParsableArguments {
 
     func client() throws -> OperatorClient {
         let environment = ProcessInfo.processInfo.environment
-        let text = url ?? environment["VIGIL_URL"] ?? "http://127.0.0.1:8420"
-        guard let base = URL(string: text), let scheme = base.scheme, ["http", "https"].contains(scheme),
-            base.host != nil
-        else { throw ValidationError("--url must be an http:// or https:// URL") }
+        let base = try Self.baseURL(url, flag: "--url")
         let token: String
         if let tokenFile {
             do {
@@ -53,6 +50,15 @@ struct AdminOptions: ParsableArguments {
         }
         guard !token.isEmpty else { throw CLIError("the API key is empty") }
         return OperatorClient(connection: CentralConnection(baseURL: base), token: token)
+    }
+
+    /// Central Command's URL from a flag, else `VIGIL_URL`, else the local default.
+    static func baseURL(_ text: String?, flag: String) throws -> URL {
+        let text = text ?? ProcessInfo.processInfo.environment["VIGIL_URL"] ?? "http://127.0.0.1:8420"
+        guard let base = URL(string: text), let scheme = base.scheme, ["http", "https"].contains(scheme),
+            base.host != nil
+        else { throw ValidationError("\(flag) must be an http:// or https:// URL") }
+        return base
     }
 
     /// Runs `body` with the client, turning API errors into one-line CLI errors.

@@ -5,9 +5,10 @@ import EvidenceSet
 import Foundation
 
 /// `vigil evidence …`: produce and handle evidence sets.
-struct EvidenceCommand: ParsableCommand {
+struct EvidenceCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "evidence", abstract: "Produce and handle evidence sets.", subcommands: [Sample.self])
+        commandName: "evidence", abstract: "Produce and handle evidence sets.",
+        subcommands: [Sample.self, EvidenceExport.self])
 
     struct Sample: ParsableCommand {
         static let configuration = CommandConfiguration(

@@ -47,6 +47,13 @@ public struct ApplianceClient: Sendable {
         try CentralConnection.decode(EvidenceUploadResult.self, try await post("/api/v1/appliance/evidence", upload))
     }
 
+    /// Asks Central Command to witness a checkpoint the appliance signed; answers with its
+    /// cosignature added.
+    public func submit(checkpoint note: String) async throws(CentralClientError) -> CosignedCheckpoint {
+        try CentralConnection.decode(
+            CosignedCheckpoint.self, try await post("/api/v1/appliance/checkpoints", CheckpointSubmission(note: note)))
+    }
+
     public func report(_ report: OrderReport, order: String) async throws(CentralClientError) -> OrderInfo {
         try CentralConnection.decode(OrderInfo.self, try await post("/api/v1/appliance/orders/\(order)/status", report))
     }

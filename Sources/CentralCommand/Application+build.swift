@@ -54,6 +54,8 @@ public enum CentralRoutes {
         ("POST", "/api/v1/sites/{site}/claim-codes"),
         ("GET", "/api/v1/sites/{site}/appliances"),
         ("GET", "/api/v1/sites/{site}/evidence"),
+        ("GET", "/api/v1/sites/{site}/appliances/{appliance}/evidence"),
+        ("GET", "/api/v1/sites/{site}/appliances/{appliance}/checkpoint"),
     ]
 }
 

@@ -69,6 +69,53 @@ struct EvidenceController: APIController {
             }
             return try JSONResponse.make(proof)
         }
+        // Export: one appliance's chain in order, exactly as signed, page by page, and the
+        // latest checkpoint Central Command cosigned for it (`vigil evidence export`).
+        api.get("sites/:site/appliances/:appliance/evidence") { request, context in
+            let appliance = try await visibleAppliance(context)
+            let query = request.uri.queryParameters
+            let after =
+                try query["after"].map { text -> Int64 in
+                    guard let value = Int64(text), value >= 0 else {
+                        throw HTTPError(.badRequest, message: "after must be a sequence number (0 or more)")
+                    }
+                    return value
+                } ?? 0
+            let limit =
+                try query["limit"].map { text -> Int in
+                    guard let value = Int(text), (1...5000).contains(value) else {
+                        throw HTTPError(.badRequest, message: "limit must be 1–5000")
+                    }
+                    return value
+                } ?? 1000
+            let bundles = try await store {
+                try await services.evidence.bundles(appliance: appliance.id, after: after, limit: limit)
+            }
+            return try JSONResponse.make(
+                bundles.map {
+                    ProvingBundle(
+                        bundleID: $0.bundleID.rawValue, applianceID: $0.applianceID.rawValue, sequence: $0.sequence,
+                        hash: $0.hash.hex, canonicalBytes: Base64.encode($0.canonicalBytes),
+                        signature: Base64.encode($0.signature))
+                })
+        }
+        api.get("sites/:site/appliances/:appliance/checkpoint") { _, context in
+            let appliance = try await visibleAppliance(context)
+            guard let stored = try await store({ try await services.checkpoints.latestCheckpoint(of: appliance.id) })
+            else {
+                throw HTTPError(.notFound, message: "appliance \(appliance.id) has no cosigned checkpoint yet")
+            }
+            let witness = CheckpointWitness(
+                tenancy: services.tenancy, checkpoints: services.checkpoints, events: services.events,
+                identity: services.identity, clock: services.clock)
+            let answer: CosignedCheckpoint
+            do throws(CheckpointError) {
+                answer = try witness.answer(stored)
+            } catch {
+                throw error.httpError
+            }
+            return try JSONResponse.make(answer)
+        }
         api.get("sites/:site/scores") { request, context in
             let site = try await tenancy.visibleSite(context)
             let at = try Self.time(request.uri.queryParameters, "at", default: services.clock())
@@ -91,6 +138,17 @@ struct EvidenceController: APIController {
             return try JSONResponse.make(
                 FrameworkScore(siteID: site.id.rawValue, at: at.description, score: score, includeControls: true))
         }
+    }
+
+    /// The appliance named in the path, which must belong to the visible site.
+    func visibleAppliance(_ context: AppRequestContext) async throws -> Appliance {
+        let site = try await tenancy.visibleSite(context)
+        guard let text = context.parameters.get("appliance"), let id = try? Appliance.ID(text),
+            let appliance = try await store({ try await services.tenancy.appliance(id) }), appliance.siteID == site.id
+        else {
+            throw HTTPError(.notFound, message: "no such appliance at site \(site.id)")
+        }
+        return appliance
     }
 
     static func time(_ query: Parameters, _ name: String, default value: Timestamp) throws -> Timestamp {

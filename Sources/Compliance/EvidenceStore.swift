@@ -20,6 +20,9 @@ public protocol EvidenceStore: Sendable {
     /// The bundle at `sequence` of `appliance`'s chain.
     func bundle(appliance: Appliance.ID, sequence: Int64) async throws(StoreError) -> StoredBundle?
 
+    /// `appliance`'s bundles after `sequence`, in chain order, at most `limit` (exports).
+    func bundles(appliance: Appliance.ID, after sequence: Int64, limit: Int) async throws(StoreError) -> [StoredBundle]
+
     /// Bundles of `site` observed in `from..<to`, oldest first, at most `limit`.
     func bundles(site: Site.ID, from: Timestamp, to: Timestamp, limit: Int) async throws(StoreError) -> [StoredBundle]
 

@@ -126,6 +126,20 @@ public struct SQLEvidenceStore: EvidenceStore {
         }
     }
 
+    public func bundles(appliance: Appliance.ID, after sequence: Int64, limit: Int) async throws(StoreError)
+        -> [StoredBundle]
+    {
+        try await database.read { sql in
+            try await sql.raw(
+                """
+                SELECT * FROM evidence_bundles
+                WHERE appliance_id = \(bind: appliance.rawValue) AND sequence > \(bind: sequence)
+                ORDER BY sequence LIMIT \(bind: max(0, min(limit, 10_000)))
+                """
+            ).all().map(Self.bundle)
+        }
+    }
+
     public func bundles(site: Site.ID, from: Timestamp, to: Timestamp, limit: Int) async throws(StoreError)
         -> [StoredBundle]
     {

@@ -187,6 +187,10 @@ public actor InMemoryStore: TenancyStore, EvidenceStore, NonceStore, EnrolmentSt
         chains[appliance]?.first { $0.sequence == sequence }
     }
 
+    public func bundles(appliance: Appliance.ID, after sequence: Int64, limit: Int) -> [StoredBundle] {
+        Array((chains[appliance] ?? []).filter { $0.sequence > sequence }.prefix(max(0, min(limit, 10_000))))
+    }
+
     public func bundles(site: Site.ID, from: Timestamp, to: Timestamp, limit: Int) -> [StoredBundle] {
         let matching = chains.values.flatMap { $0 }.filter {
             $0.siteID == site && $0.observedAt >= from && $0.observedAt < to

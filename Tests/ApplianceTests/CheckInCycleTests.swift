@@ -42,6 +42,10 @@ import VigilAPI
         func upload(_ upload: EvidenceUpload) async throws(CentralClientError) -> EvidenceUploadResult {
             EvidenceUploadResult(receipts: [], rejected: [], missing: [], head: 0)
         }
+
+        func submit(checkpoint note: String) async throws(CentralClientError) -> CosignedCheckpoint {
+            throw .status(501, "not in this fake")
+        }
     }
 
     @Test func everyOrderGetsTheRightReportAndOnlyValidOnesRun() async throws {

@@ -15,6 +15,8 @@ public struct DaemonTurn: Sendable {
     public var scannedHosts = 0
     /// Whether the appliance checked itself in this turn.
     public var checkedSelf = false
+    /// The tree size Central Command cosigned in this turn, if it did.
+    public var witnessedSize: Int?
     public var problems: [String] = []
 }
 
@@ -40,6 +42,8 @@ public actor ApplianceDaemon {
     var nextPatchQuery = Date.distantPast
     var nextPrune = Date.distantPast
     var centralReachable: Bool?
+    /// The size of the last checkpoint Central Command cosigned in this run.
+    var witnessedSize = 0
     var clock: ClockVerdict?
     var ruleSetVersion: String?
     var random = SystemRandomNumberGenerator()
@@ -220,6 +224,7 @@ public actor ApplianceDaemon {
             }
         }
         if let failure = turn.cycle.upload.failure { turn.problems.append("upload: \(failure)") }
+        await submitCheckpointIfDue(&turn)
         await pruneIfDue(&turn)
         return turn
     }
@@ -335,6 +340,23 @@ public actor ApplianceDaemon {
     }
 
     // MARK: Housekeeping
+
+    /// Once everything is receipted and the chain has grown, asks Central Command to cosign a
+    /// checkpoint over it: the witness that lets an auditor trust the whole log offline.
+    func submitCheckpointIfDue(_ turn: inout DaemonTurn) async {
+        guard centralReachable == true, turn.cycle.upload.failure == nil else { return }
+        let head = await recorder.head.sequence
+        guard head > witnessedSize else { return }
+        do {
+            guard try await outbox.status().unreceipted == 0 else { return }
+            let note = await recorder.signedCheckpoint()
+            let cosigned = try await link.submit(checkpoint: note.serialized)
+            witnessedSize = Int(cosigned.treeSize)
+            turn.witnessedSize = witnessedSize
+        } catch {
+            turn.problems.append("checkpoint at size \(head): \(error)")
+        }
+    }
 
     func pruneIfDue(_ turn: inout DaemonTurn) async {
         guard Date() >= nextPrune else { return }

@@ -62,6 +62,9 @@ struct DemoCommand: AsyncParsableCommand {
 
     func run() async throws {
         let root = URL(fileURLWithPath: dataDir).standardizedFileURL.path
+        guard ServerPorts.isFree(port) else {
+            throw CLIError("port \(port) on 127.0.0.1 is in use (another demo?); choose another with --port")
+        }
         try Self.prepare(root)
         var quiet = Logger(label: "vigil.central")
         quiet.logLevel = .warning
@@ -262,6 +265,24 @@ struct DemoCommand: AsyncParsableCommand {
 
 /// Free TCP ports on loopback.
 enum ServerPorts {
+    /// Whether a listener could bind `port` on 127.0.0.1 now.
+    static func isFree(_ port: Int) -> Bool {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        var reuse: Int32 = 1
+        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &reuse, socklen_t(MemoryLayout<Int32>.size))
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        return withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
+            }
+        }
+    }
+
     static func free() throws -> Int {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw DemoError("cannot open a socket") }
