@@ -154,9 +154,7 @@ public struct HostScanner: Sendable {
         }
         let results: [CheckResult]
         do {
-            // The script reads the host's clock near the start: halfway through our round trip
-            // is the best estimate of when.
-            results = try checks.evaluate(sections, applianceTime: (sent + received) / 2)
+            results = try checks.evaluate(sections, window: sent...max(sent, received))
         } catch {
             return failed("probe", "cannot evaluate the checks: \(error.description)")
         }

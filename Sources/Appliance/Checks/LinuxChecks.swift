@@ -40,9 +40,10 @@ public struct LinuxChecks: Sendable {
         static func unknown(_ message: String) -> Verdict { Verdict(status: .unknown, message: message) }
     }
 
-    /// Every Linux check's result; `applianceTime` is the appliance's Unix time halfway through
-    /// the round trip, for the clock comparison.
-    public func evaluate(_ sections: LinuxSections, applianceTime: Double) throws(DomainError) -> [CheckResult] {
+    /// Every Linux check's result. `window` is the appliance's Unix time when it sent the script
+    /// and when it had the answer: the host read its clock somewhere in between.
+    public func evaluate(_ sections: LinuxSections, window: ClosedRange<Double>) throws(DomainError) -> [CheckResult] {
+        let applianceTime = window.upperBound
         let sshd = SSHDSettings(sections)
         var verdicts: [(String, Verdict)] = [
             ("linux.ssh.permit_root_login", permitRootLogin(sshd)),
@@ -62,7 +63,7 @@ public struct LinuxChecks: Sendable {
             ("linux.network.listening_ports", listeningPorts(sections)),
             ("linux.disk.free_space", diskSpace(sections)),
             ("linux.antivirus.clamav", clamav(sections, now: applianceTime)),
-            ("linux.time.sync_active", timeSync(sections, applianceTime: applianceTime)),
+            ("linux.time.sync_active", timeSync(sections, window: window)),
             ("linux.crypto.luks_volumes", luks(sections)),
             ("linux.backup.restic_age", restic(sections, now: applianceTime)),
         ]
@@ -149,6 +150,7 @@ public struct LinuxChecks: Sendable {
     }
 
     func firewall(_ sections: LinuxSections) -> Verdict {
+        guard sections.has("nft") else { return .unknown("the scan did not report the firewall") }
         let nft = sections["nft"]
         if nft.last == "status 0", let chains = Int(nft.first ?? ""), chains > 0 {
             return .pass("nftables: \(chains) chains")
@@ -168,6 +170,7 @@ public struct LinuxChecks: Sendable {
     }
 
     func identityRules(_ sections: LinuxSections) -> Verdict {
+        guard sections.has("audit_rules") else { return .unknown("the scan did not report audit rules") }
         let watched = Set(
             sections["audit_rules"].compactMap { line -> String? in
                 let parts = line.split(separator: " ")
@@ -185,6 +188,9 @@ public struct LinuxChecks: Sendable {
     }
 
     func telnet(_ sections: LinuxSections) -> Verdict {
+        guard sections.has("telnet"), sections.has("listening") else {
+            return .unknown("the scan did not report telnet")
+        }
         let found = sections["telnet"]
         let listening = ports(sections).contains(23)
         if found.isEmpty, !listening { return .pass("absent") }
@@ -232,6 +238,7 @@ public struct LinuxChecks: Sendable {
     }
 
     func worldWritable(_ sections: LinuxSections) -> Verdict {
+        guard sections.has("world_writable") else { return .unknown("the scan did not search /etc") }
         let files = sections["world_writable"]
         if files.isEmpty { return .pass("0 files") }
         let shown = files.prefix(5).joined(separator: ", ")
@@ -250,6 +257,7 @@ public struct LinuxChecks: Sendable {
     }
 
     func passwordMaxDays(_ sections: LinuxSections) -> Verdict {
+        guard sections.has("login_defs") else { return .unknown("the scan did not read /etc/login.defs") }
         let values = sections["login_defs"].compactMap { line in
             line.split(whereSeparator: { $0 == " " || $0 == "\t" }).dropFirst().first.flatMap { Int($0) }
         }
@@ -262,6 +270,7 @@ public struct LinuxChecks: Sendable {
     }
 
     func mandatoryAccessControl(_ sections: LinuxSections) -> Verdict {
+        guard sections.has("mac") else { return .unknown("the scan did not report AppArmor or SELinux") }
         let lines = sections["mac"]
         if lines.contains("Enforcing") { return .pass("SELinux enforcing") }
         if lines.first == "Y" {
@@ -312,18 +321,26 @@ public struct LinuxChecks: Sendable {
             ? .pass(observed) : .fail(observed, "\(worst.mount) is nearly full")
     }
 
-    func timeSync(_ sections: LinuxSections, applianceTime: Double) -> Verdict {
-        guard let hostTime = sections["clock"].first.flatMap(Double.init) else {
+    func timeSync(_ sections: LinuxSections, window: ClosedRange<Double>) -> Verdict {
+        guard sections.has("time_sync"), sections.has("processes") else {
+            return .unknown("the scan did not report time synchronisation")
+        }
+        guard let text = sections["clock"].first,
+            let hostTime = Double(text) ?? text.split(separator: ".").first.flatMap({ Double($0) })
+        else {
             return .unknown("the host did not report its time")
         }
-        let offset = hostTime - applianceTime
+        // The host read its clock after we sent and before we heard back: its offset is at
+        // least the distance to that window (0 inside it). Seconds-only clocks get 1 s slack.
+        let offset =
+            hostTime < window.lowerBound - 1
+            ? hostTime - window.lowerBound : hostTime > window.upperBound + 1 ? hostTime - window.upperBound : 0
         let lines = sections["time_sync"]
         let daemon = isRunning(
             sections, processes: ["chronyd", "ntpd", "systemd-timesyn"],
             services: ["chrony", "systemd-timesyncd", "ntp"])
         let observed = String(format: "offset %+.0f s", offset) + (daemon.map { ", \($0)" } ?? "")
-        // The host's clock is read to the second; one second of slack covers the rounding.
-        if abs(offset) > policy.maximumClockOffsetSeconds + 1 {
+        if abs(offset) > policy.maximumClockOffsetSeconds {
             return .fail(observed, String(format: "the host's clock is %+.0f s off the appliance's", offset))
         }
         if lines.first == "no" { return .fail(observed, "systemd reports the clock is not synchronised") }
@@ -337,6 +354,7 @@ public struct LinuxChecks: Sendable {
     }
 
     func luks(_ sections: LinuxSections) -> Verdict {
+        guard sections.has("luks") else { return .unknown("the scan did not report the root volume") }
         let lines = sections["luks"]
         guard let root = lines.first, root.hasPrefix("root "), root.count > 5 else {
             return .unknown("cannot tell which device holds /")
@@ -350,6 +368,9 @@ public struct LinuxChecks: Sendable {
     // MARK: Antivirus, backups, patching
 
     func clamav(_ sections: LinuxSections, now: Double) -> Verdict {
+        guard sections.has("clamav"), sections.has("processes") else {
+            return .unknown("the scan did not report ClamAV")
+        }
         let daemon = isRunning(sections, processes: ["clamd"], services: ["clamav-daemon"])
         let newest = sections["clamav"].compactMap { $0.split(separator: " ").first.flatMap { Double($0) } }.max()
         guard let newest else {
@@ -364,6 +385,7 @@ public struct LinuxChecks: Sendable {
     }
 
     func restic(_ sections: LinuxSections, now: Double) -> Verdict {
+        guard sections.has("restic") else { return .unknown("the scan did not report backups") }
         let text = sections["restic"].joined(separator: "\n")
         if text == "unconfigured" {
             return .unknown("no restic configuration at /etc/vigil/restic.env on the host")

@@ -25,7 +25,7 @@ public struct LinuxProbe: Sendable {
         var text = """
             export LC_ALL=C PATH=/usr/sbin:/usr/bin:/sbin:/bin
             s() { printf '\\n%s %s\\n' '\(marker)' "$1"; }
-            s clock; date -u +%s
+            s clock; date -u +%s.%N
             s whoami; id -u 2>/dev/null
             s os; (. /etc/os-release 2>/dev/null && printf '%s %s\\n' "$ID" "$VERSION_ID")
             s sshd_effective; (sshd -T 2>/dev/null || /usr/sbin/sshd -T 2>/dev/null) | head -n 400
