@@ -230,6 +230,7 @@ struct DemoCommand: AsyncParsableCommand {
     static func startHosts(root: String, site: String, operatorClient: OperatorClient) async throws -> (
         [LoopbackLinuxHost], [String]
     ) {
+        try Output.ensureDirectory(root, mode: 0o700)
         let keyPath = root + "/scan-key"
         try LoopbackLinuxHost.run(
             "/usr/bin/ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", "vigil-demo-scan", "-f", keyPath])

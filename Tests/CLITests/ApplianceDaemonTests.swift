@@ -1,0 +1,266 @@
+import Appliance
+import CentralClient
+import Compliance
+import EvidenceCrypto
+import Foundation
+import Logging
+import SQLStorage
+import Synchronization
+import TestSupport
+import Testing
+import VigilAPI
+
+@testable import CLI
+
+/// The appliance daemon end to end: a real `vigil central` process, real sshd hosts with drift,
+/// real chrony time sources on loopback, and the daemon in this process driving its turns.
+@Suite(.serialized) struct ApplianceDaemonTests {
+    static let available = LoopbackLinuxHost.available && DemoTimeServer.available
+    static let skip: Comment =
+        "needs OpenSSH server, chrony and root (apt-get install openssh-server chrony; .ci/run installs them)"
+
+    /// Central Command with a site, demo hosts registered with credentials, time sources, and
+    /// an appliance configuration holding the site's claim code.
+    struct World {
+        let directory: TemporaryDirectory
+        var server: ServerProcess
+        let token: String
+        let operatorClient: OperatorClient
+        let site: String
+        let hosts: [LoopbackLinuxHost]
+        let time: [DemoTimeServer]
+        var configuration: ApplianceConfiguration
+
+        init(hosts withHosts: Bool = true) async throws {
+            directory = try TemporaryDirectory("vigil-daemon")
+            (server, token, _) = try await FaultTests.startFresh(in: directory)
+            operatorClient = OperatorClient(connection: server.connection, token: token)
+            let (site, claimCode) = try await DemoCommand.createTenancy(operatorClient)
+            self.site = site
+            hosts =
+                withHosts
+                ? try await DemoCommand.startHosts(
+                    root: directory.appending("lab"), site: site, operatorClient: operatorClient
+                ).0 : []
+            let timeDirectory = directory.appending("time")
+            time = try (0..<3).map { _ in try DemoTimeServer(directory: timeDirectory) }
+            configuration = ApplianceConfiguration(
+                serverURL: server.connection.baseURL, dataDirectory: directory.appending("appliance"))
+            configuration.claimCode = claimCode
+            configuration.timeSources = time.map { TimeSource(host: "127.0.0.1", port: $0.port) }
+            configuration.patchIntervalSeconds = 86_400 * 365
+        }
+
+        func stop() {
+            hosts.forEach { $0.stop() }
+            time.forEach { $0.stop() }
+            server.stop()
+        }
+
+        func hostID(named name: String) async throws -> String {
+            struct Host: Decodable {
+                let id: String
+                let name: String
+            }
+            let hosts = try await operatorClient.get("/api/v1/sites/\(site)/hosts", as: [Host].self)
+            return try #require(hosts.first { $0.name == name }?.id)
+        }
+    }
+
+    /// Every bundle in the appliance's outbox, decoded.
+    static func bundles(in directory: String) async throws -> [EvidenceBundle] {
+        let outbox = try await SQLOutbox.open(
+            path: ApplianceEnrolment.databasePath(in: directory), logger: Logger(label: "test"))
+        var bundles: [EvidenceBundle] = []
+        var sequence: Int64 = 1
+        while let entry = try await outbox.entry(sequence), let bytes = entry.canonicalBytes {
+            bundles.append(try JSONDecoder().decode(EvidenceBundle.self, from: Data(bytes)))
+            sequence += 1
+        }
+        await outbox.close()
+        return bundles
+    }
+
+    /// A turn once the chrony sources answer (chronyd needs a moment after it starts).
+    static func settledTurn(_ daemon: ApplianceDaemon) async throws -> DaemonTurn {
+        let check = ClockCheck(sources: daemon.configuration.timeSources)
+        for _ in 0..<50 where try await !check.run().trustworthy {
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        return await daemon.turn()
+    }
+
+    @Test(.enabled(if: available, skip))
+    func scansRealHostsUploadsAndTheExportVerifiesOffline() async throws {
+        let world = try await World()
+        defer { world.stop() }
+        let daemon = try await ApplianceDaemon.start(
+            world.configuration, softwareRevision: "test", logger: Logger(label: "test"))
+        let turn = try await Self.settledTurn(daemon)
+        #expect(turn.problems.isEmpty, "\(turn.problems)")
+        #expect(turn.checkedSelf && turn.scannedHosts == 3)
+        #expect(turn.recorded == 4)
+        #expect(turn.cycle.upload.receipted == 4 && turn.cycle.upload.failure == nil)
+        #expect(turn.witnessedSize == 4)
+
+        // Central Command holds the drifted host's failing check, with its proof.
+        let records = try await world.hostID(named: "records-server")
+        let proof = try await world.operatorClient.get(
+            "/api/v1/sites/\(world.site)/state?host=\(records)&check=linux.ssh.permit_root_login",
+            as: CheckStateProof.self)
+        #expect(proof.status == .fail && proof.result.observed == "yes")
+        let reception = try await world.hostID(named: "reception-pc")
+        let good = try await world.operatorClient.get(
+            "/api/v1/sites/\(world.site)/state?host=\(reception)&check=linux.ssh.permit_root_login",
+            as: CheckStateProof.self)
+        #expect(good.status == .pass)
+        let clock = try await world.operatorClient.get(
+            "/api/v1/sites/\(world.site)/state?host=\(daemon.identity.applianceID)&check=appliance.time.ntp_offset",
+            as: CheckStateProof.self)
+        #expect(clock.status == .pass, "\(clock.result.message ?? "")")
+
+        // An operator asks for a scan now: accepted, run in the same turn, reported, recorded.
+        let order = try await world.operatorClient.post(
+            "/api/v1/sites/\(world.site)/orders",
+            CreateOrder(applianceID: daemon.identity.applianceID.rawValue, type: "run_checks"), as: OrderInfo.self)
+        let second = await daemon.turn()
+        #expect(second.scannedHosts == 3, "\(second.problems)")
+        let answered = try await world.operatorClient.get("/api/v1/sites/\(world.site)/orders", as: [OrderInfo].self)
+        #expect(answered.first { $0.id == order.id }?.status == "completed")
+        await daemon.close()
+        let recorded = try await Self.bundles(in: world.configuration.dataDirectory)
+        let orderBundle = try #require(recorded.first { $0.kind == .order })
+        #expect(orderBundle.outcome == .success)
+        #expect(orderBundle.actions.first?.excerpt?.contains(order.id) == true)
+
+        // The export verifies offline, authenticated by the checkpoint Central Command cosigned.
+        let out = world.directory.appending("export")
+        let export = try Shell.vigil([
+            "evidence", "export", "--server", world.server.connection.baseURL.absoluteString, "--api-key", world.token,
+            "--site", world.site, "--out", out, "--json",
+        ])
+        #expect(export.status == 0, "\(export.stderr)")
+        let verify = try Shell.vigil(["verify", out])
+        #expect(verify.status == 0, "\(verify.stdout)\(verify.stderr)")
+        #expect(verify.stdout.contains("VERIFIED"))
+        #expect(verify.stdout.contains("cosigned by vigil.central"))
+    }
+
+    /// Central Command's answers with extra orders slipped in: forged, expired, replayed.
+    final class Tampering: CentralLink {
+        let real: ApplianceClient
+        let extra: Mutex<[SignedOrder]>
+
+        init(_ real: ApplianceClient, extra: [SignedOrder]) {
+            self.real = real
+            self.extra = Mutex(extra)
+        }
+
+        func checkIn(_ request: CheckInRequest) async throws(CentralClientError) -> CheckInResponse {
+            var answer = try await real.checkIn(request)
+            answer.orders += extra.withLock { $0 }
+            return answer
+        }
+
+        func report(_ report: OrderReport, order: String) async throws(CentralClientError) -> OrderInfo {
+            try await real.report(report, order: order)
+        }
+
+        func upload(_ upload: EvidenceUpload) async throws(CentralClientError) -> EvidenceUploadResult {
+            try await real.upload(upload)
+        }
+
+        func submit(checkpoint note: String) async throws(CentralClientError) -> CosignedCheckpoint {
+            try await real.submit(checkpoint: note)
+        }
+    }
+
+    /// An order signed with `key` as Central Command signs one.
+    static func order(
+        id: String, appliance: String, site: String, nonce: String, expiresIn: Int64, key: SigningKey
+    ) throws -> SignedOrder {
+        let now = Timestamp.now()
+        let payload = OrderPayload(
+            orderID: id, applianceID: appliance, siteID: site, type: "run_checks", parameters: [:], nonce: nonce,
+            issuedAt: now.adding(milliseconds: -60_000).description,
+            expiresAt: now.adding(milliseconds: expiresIn).description, signer: "test")
+        let bytes = try CanonicalJSON.encode(payload)
+        return SignedOrder(payload: Base64.encode(bytes), signature: Base64.encode(key.signature(for: bytes)))
+    }
+
+    @Test(.enabled(if: available, skip))
+    func forgedExpiredAndReplayedOrdersAreRefusedAndRecordedAsEvidence() async throws {
+        let world = try await World(hosts: false)
+        defer { world.stop() }
+        // Enrol through a first start, then run with a link that slips orders in.
+        let plain = try await ApplianceDaemon.start(
+            world.configuration, softwareRevision: "test", logger: Logger(label: "t"))
+        let identity = plain.identity
+        await plain.close()
+        let serverKey = try SigningKey(contentsOf: world.directory.appending("data/server-key.pem"))
+        let appliance = identity.applianceID.rawValue
+        let site = identity.siteID.rawValue
+        let valid = try Self.order(
+            id: "order-valid", appliance: appliance, site: site, nonce: "nonce-a", expiresIn: 600_000, key: serverKey)
+        let forged = try Self.order(
+            id: "order-forged", appliance: appliance, site: site, nonce: "nonce-b", expiresIn: 600_000,
+            key: SigningKey())
+        let expired = try Self.order(
+            id: "order-old", appliance: appliance, site: site, nonce: "nonce-c", expiresIn: -1000, key: serverKey)
+        let replayed = try Self.order(
+            id: "order-replay", appliance: appliance, site: site, nonce: "nonce-a", expiresIn: 600_000, key: serverKey)
+        let key = try SigningKey(contentsOf: ApplianceEnrolment.keyPath(in: world.configuration.dataDirectory))
+        let link = Tampering(
+            ApplianceClient(connection: world.server.connection, applianceID: identity.applianceID, key: key),
+            extra: [valid, forged, expired])
+        let daemon = try await ApplianceDaemon.start(
+            world.configuration, softwareRevision: "test", logger: Logger(label: "t"), link: link)
+        _ = try await Self.settledTurn(daemon)
+        link.extra.withLock { $0 = [valid, replayed] }
+        _ = await daemon.turn()
+        await daemon.close()
+
+        let orders = try await Self.bundles(in: world.configuration.dataDirectory).filter { $0.kind == .order }
+        let excerpts = orders.map { ($0.outcome, $0.actions.first?.excerpt ?? "") }
+        // The valid order ran once, even though it came twice.
+        #expect(excerpts.filter { $0.0 == .success && $0.1.contains("order-valid") }.count == 1, "\(excerpts)")
+        #expect(excerpts.contains { $0.0 == .rejected && $0.1.contains("signature") }, "\(excerpts)")
+        #expect(excerpts.contains { $0.0 == .expired && $0.1.contains("order-old") }, "\(excerpts)")
+        #expect(excerpts.contains { $0.0 == .rejected && $0.1.contains("order-replay") }, "\(excerpts)")
+        #expect(orders.count == 4)
+    }
+
+    @Test(.enabled(if: available, skip))
+    func anOutageRaisesOneAlertKeepsRunningAndFlushesWhenCentralCommandReturns() async throws {
+        var world = try await World(hosts: false)
+        defer { world.stop() }
+        let daemon = try await ApplianceDaemon.start(
+            world.configuration, softwareRevision: "test", logger: Logger(label: "t"))
+        let first = try await Self.settledTurn(daemon)
+        #expect(first.cycle.upload.receipted == 1)
+
+        world.server.stop()
+        let down = await daemon.turn(forceScan: true)
+        guard case .failure(let error) = down.cycle.checkIn else {
+            Issue.record("check-in must fail while Central Command is down")
+            return
+        }
+        #expect(error.description.contains("cannot reach"))
+        #expect(down.recorded == 2)  // the alert and the scan, committed locally
+        let again = await daemon.turn(forceScan: true)
+        #expect(again.recorded == 1)  // no second alert for the same outage
+
+        world.server = try ServerProcess(
+            dataDir: world.directory.appending("data"), port: world.server.port,
+            log: world.directory.appending("server-2.log"))
+        try await world.server.waitUntilReady()
+        let back = await daemon.turn()
+        #expect(back.cycle.upload.failure == nil)
+        #expect(back.cycle.upload.receipted == 3)
+        await daemon.close()
+        let bundles = try await Self.bundles(in: world.configuration.dataDirectory)
+        let alert = try #require(bundles.first { $0.actions.first?.step == "check_in" })
+        #expect(alert.outcome == .alert)
+        #expect(alert.actions.first?.excerpt?.contains("cannot reach Central Command") == true)
+    }
+}
