@@ -16,6 +16,7 @@ let package = Package(
         .executable(name: "vigil", targets: ["vigil"]),
         .executable(name: "vigil-bench", targets: ["CryptoBench"]),
         .executable(name: "vigil-outbox-bench", targets: ["OutboxBench"]),
+        .executable(name: "vigil-scan-bench", targets: ["ScanBench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
@@ -114,12 +115,16 @@ let package = Package(
             swiftSettings: strictSettings
         ),
 
+        // Layer 3: stand-in Linux hosts (real sshd in private mount namespaces) and NTP sources
+        // (chronyd) on loopback, for `vigil demo`, tests and benchmarks.
+        .target(name: "LabHosts", exclude: ["README.md"], swiftSettings: strictSettings),
+
         // Layer 3: the command line.
         .target(
             name: "CLI",
             dependencies: [
                 "Appliance", "Compliance", "EvidenceCrypto", "EvidenceSet", "VigilAPI", "CentralCommand",
-                "CentralClient", "SQLStorage",
+                "CentralClient", "LabHosts", "SQLStorage",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -140,6 +145,14 @@ let package = Package(
         .executableTarget(
             name: "CryptoBench", dependencies: ["Compliance", "EvidenceCrypto", "EvidenceSet"],
             path: "Benchmarks/CryptoBench",
+            swiftSettings: strictSettings),
+        .executableTarget(
+            name: "ScanBench",
+            dependencies: [
+                "Appliance", "Compliance", "LabHosts", "SQLStorage", "VigilAPI",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Benchmarks/ScanBench",
             swiftSettings: strictSettings),
         .executableTarget(
             name: "OutboxBench",
@@ -193,6 +206,7 @@ let package = Package(
             name: "CLITests",
             dependencies: [
                 "Appliance", "CLI", "CentralClient", "CentralCommand", "Compliance", "EvidenceSet", "EvidenceCrypto",
+                "LabHosts",
                 "VigilAPI",
                 "SQLStorage",
                 "TestSupport",

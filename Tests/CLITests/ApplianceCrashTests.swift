@@ -3,6 +3,7 @@ import CentralClient
 import Compliance
 import EvidenceCrypto
 import Foundation
+import LabHosts
 import Logging
 import SQLStorage
 import TestSupport

@@ -1,6 +1,7 @@
 import Appliance
 import Compliance
 import Foundation
+import LabHosts
 import Logging
 import SQLStorage
 import TestSupport

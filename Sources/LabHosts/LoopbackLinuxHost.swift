@@ -5,23 +5,39 @@ import Foundation
 #endif
 
 /// How a demo host is configured, drift included.
-struct LinuxHostProfile: Sendable {
-    var name: String
-    var permitRootLogin = "no"
-    var passwordAuthentication = "no"
-    var maxAuthTries = 3
+public struct LinuxHostProfile: Sendable {
+    public var name: String
+    public var permitRootLogin = "no"
+    public var passwordAuthentication = "no"
+    public var maxAuthTries = 3
     /// Mode of the host's /etc/shadow.
-    var shadowMode = 0o640
+    public var shadowMode = 0o640
     /// Adds an account `toor` with UID 0.
-    var extraRootAccount = false
+    public var extraRootAccount = false
     /// Makes /etc/issue world-writable.
-    var worldWritableFile = false
-    var passwordMaximumDays = 90
+    public var worldWritableFile = false
+    public var passwordMaximumDays = 90
     /// Log in with the password instead of the key.
-    var passwordLogin = false
+    public var passwordLogin = false
+
+    public init(
+        name: String, permitRootLogin: String = "no", passwordAuthentication: String = "no", maxAuthTries: Int = 3,
+        shadowMode: Int = 0o640, extraRootAccount: Bool = false, worldWritableFile: Bool = false,
+        passwordMaximumDays: Int = 90, passwordLogin: Bool = false
+    ) {
+        self.name = name
+        self.permitRootLogin = permitRootLogin
+        self.passwordAuthentication = passwordAuthentication
+        self.maxAuthTries = maxAuthTries
+        self.shadowMode = shadowMode
+        self.extraRootAccount = extraRootAccount
+        self.worldWritableFile = worldWritableFile
+        self.passwordMaximumDays = passwordMaximumDays
+        self.passwordLogin = passwordLogin
+    }
 
     /// A hardened host, one with every drift the demo shows, and one in between.
-    static let demo: [LinuxHostProfile] = [
+    public static let demo: [LinuxHostProfile] = [
         LinuxHostProfile(name: "reception-pc"),
         LinuxHostProfile(
             name: "records-server", permitRootLogin: "yes", passwordAuthentication: "yes", maxAuthTries: 10,
@@ -36,24 +52,25 @@ struct LinuxHostProfile: Sendable {
 /// login.defs and (when drifted) a world-writable /etc/issue are bind-mounted over the
 /// machine's, so each demo host shows its own configuration to the checks without touching the
 /// machine's files. The scanning account `vigil` logs in with the demo key or a password.
-final class LoopbackLinuxHost: Sendable {
-    static let sshd = "/usr/sbin/sshd"
-    static let username = "vigil"
+public final class LoopbackLinuxHost: Sendable {
+    public static let sshd = "/usr/sbin/sshd"
+    public static let username = "vigil"
 
-    let profile: LinuxHostProfile
-    let port: Int
-    let directory: String
+    public let profile: LinuxHostProfile
+    public let port: Int
+    public let directory: String
     /// The detached sshd's process ID (from its pid file).
     let pid: pid_t
 
-    static var available: Bool {
+    public static var available: Bool {
         FileManager.default.isExecutableFile(atPath: sshd)
             && FileManager.default.isExecutableFile(atPath: "/usr/bin/unshare")
             && FileManager.default.fileExists(atPath: "/etc/ssh/sshd_config") && getuid() == 0
     }
 
     /// Writes the host's files under `directory` and starts its sshd on `port`.
-    init(profile: LinuxHostProfile, directory: String, port: Int, authorizedKey: String, password: String) throws {
+    public init(profile: LinuxHostProfile, directory: String, port: Int, authorizedKey: String, password: String) throws
+    {
         self.profile = profile
         self.port = port
         self.directory = directory
@@ -146,11 +163,11 @@ final class LoopbackLinuxHost: Sendable {
     }
 
     /// The address the appliance uses.
-    var address: String { "127.0.0.1:\(port)" }
+    public var address: String { "127.0.0.1:\(port)" }
 
     /// SIGKILL: sshd has nothing to save, and a signal mask inherited from a parent that handles
     /// SIGTERM itself could leave a politer signal unseen.
-    func stop() {
+    public func stop() {
         guard pid > 0 else { return }
         kill(pid, SIGKILL)
     }
@@ -183,7 +200,7 @@ final class LoopbackLinuxHost: Sendable {
 
     /// Runs a tool and returns its standard output; a failure says what failed.
     @discardableResult
-    static func run(_ executable: String, _ arguments: [String], input: String? = nil) throws -> String {
+    public static func run(_ executable: String, _ arguments: [String], input: String? = nil) throws -> String {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
@@ -211,7 +228,7 @@ final class LoopbackLinuxHost: Sendable {
 }
 
 /// Why the demo cannot go on.
-struct DemoError: Error, CustomStringConvertible {
-    let description: String
+public struct DemoError: Error, CustomStringConvertible {
+    public let description: String
     init(_ description: String) { self.description = description }
 }
