@@ -93,3 +93,14 @@ public protocol HostKeyPins: Sendable {
     /// Forgets a host's pin (an operator accepted a re-keyed host).
     func clear(_ host: ManagedHost.ID) async throws(StoreError)
 }
+
+/// Signed orders for disruptive work the appliance accepted but may not run yet (outside the
+/// maintenance window, or with the clock gate closed), kept across restarts until run or expired.
+public protocol DeferredOrders: Sendable {
+    /// Keeps the order as signed (base64 payload and signature); keeping it again changes nothing.
+    func keep(orderID: String, payload: String, signature: String, reason: String, at: Timestamp)
+        async throws(StoreError)
+    /// Every kept order, oldest first.
+    func pending() async throws(StoreError) -> [(orderID: String, payload: String, signature: String)]
+    func remove(orderID: String) async throws(StoreError)
+}

@@ -280,5 +280,18 @@ extension Migrations {
                 """
             ]
         },
+        Migration(version: 4, name: "orders deferred to the maintenance window") { _ in
+            [
+                """
+                CREATE TABLE deferred_orders (
+                    order_id TEXT PRIMARY KEY,
+                    payload TEXT NOT NULL,
+                    signature TEXT NOT NULL,
+                    reason TEXT NOT NULL,
+                    deferred_at BIGINT NOT NULL
+                )
+                """
+            ]
+        },
     ]
 }

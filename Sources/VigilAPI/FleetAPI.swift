@@ -1,5 +1,5 @@
 public import Compliance
-import Foundation
+public import Foundation
 
 /// `POST /api/v1/appliance/check-in`: the appliance's health, every 60 s ± 10 %.
 public struct CheckInRequest: Codable, Equatable, Sendable {
@@ -91,6 +91,24 @@ public struct MaintenanceWindow: Codable, Equatable, Sendable {
         if from == to { return "start and end must differ" }
         if TimeZone(identifier: timeZone) == nil { return "time_zone must be an IANA time zone" }
         return nil
+    }
+
+    /// Whether `date` falls inside the window (false for a malformed window). A window whose end
+    /// is before its start begins on a listed day and runs past midnight into the next.
+    public func contains(_ date: Date) -> Bool {
+        guard problem == nil, let zone = TimeZone(identifier: timeZone), let from = Self.minutes(start),
+            let to = Self.minutes(end)
+        else { return false }
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = zone
+        let parts = calendar.dateComponents([.weekday, .hour, .minute], from: date)
+        guard let weekday = parts.weekday, let hour = parts.hour, let minute = parts.minute else { return false }
+        // Calendar weekdays run 1 = Sunday … 7 = Saturday; `dayNames` starts on Monday.
+        let today = Self.dayNames[(weekday + 5) % 7]
+        let yesterday = Self.dayNames[(weekday + 4) % 7]
+        let now = hour * 60 + minute
+        if from < to { return days.contains(today) && now >= from && now < to }
+        return (days.contains(today) && now >= from) || (days.contains(yesterday) && now < to)
     }
 
     /// Minutes after midnight of `HH:MM`, or nil.

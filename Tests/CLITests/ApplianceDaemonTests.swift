@@ -264,4 +264,90 @@ import VigilAPI
         #expect(alert.outcome == .alert)
         #expect(alert.actions.first?.excerpt?.contains("cannot reach Central Command") == true)
     }
+
+    /// A window of `days` from one hour before now to one hour after (UTC; may cross midnight).
+    static func window(days: [String]) -> MaintenanceWindow {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC") ?? .current
+        func hhmm(_ date: Date) -> String {
+            let parts = calendar.dateComponents([.hour, .minute], from: date)
+            return String(format: "%02d:%02d", parts.hour ?? 0, parts.minute ?? 0)
+        }
+        return MaintenanceWindow(
+            days: days, start: hhmm(Date().addingTimeInterval(-3600)), end: hhmm(Date().addingTimeInterval(3600)),
+            timeZone: "UTC")
+    }
+
+    @Test(.enabled(if: available, skip))
+    func disruptiveOrdersWaitForTheWindowAndTheClockGate() async throws {
+        let world = try await World(hosts: false)
+        defer { world.stop() }
+        let daemon = try await ApplianceDaemon.start(
+            world.configuration, softwareRevision: "test", logger: Logger(label: "t"))
+        _ = try await Self.settledTurn(daemon)
+        let appliance = daemon.identity.applianceID.rawValue
+        // Closed: the window is on a day that is neither today nor yesterday.
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC") ?? .current
+        let weekday = calendar.component(.weekday, from: Date())
+        let otherDay = MaintenanceWindow.dayNames[(weekday + 7) % 7]
+        let settingsPath = "/api/v1/sites/\(world.site)/settings"
+        _ = try await world.operatorClient.call(
+            "PUT", settingsPath,
+            SiteSettingsBody(
+                ruleSetVersion: "builtin-1", enabledRunbooks: [], maintenanceWindow: Self.window(days: [otherDay])),
+            as: SiteSettingsBody.self)
+        let order = try await world.operatorClient.post(
+            "/api/v1/sites/\(world.site)/orders",
+            CreateOrder(
+                applianceID: appliance, type: "run_runbook", parameters: ["runbook": "RB-LIN-SSH-001"], ttlSeconds: 3600
+            ),
+            as: OrderInfo.self)
+        _ = await daemon.turn()
+        _ = await daemon.turn()
+        var orders = try await world.operatorClient.get("/api/v1/sites/\(world.site)/orders", as: [OrderInfo].self)
+        #expect(orders.first { $0.id == order.id }?.status == "acknowledged")
+
+        // The window opens: the order runs at the next turn (and fails: no runbooks yet).
+        _ = try await world.operatorClient.call(
+            "PUT", settingsPath,
+            SiteSettingsBody(
+                ruleSetVersion: "builtin-1", enabledRunbooks: [],
+                maintenanceWindow: Self.window(days: MaintenanceWindow.dayNames)),
+            as: SiteSettingsBody.self)
+        _ = await daemon.turn()
+        orders = try await world.operatorClient.get("/api/v1/sites/\(world.site)/orders", as: [OrderInfo].self)
+        #expect(orders.first { $0.id == order.id }?.status == "failed")
+        await daemon.close()
+
+        // With no time source answering, the clock gate holds disruptive work even in the window.
+        var blind = world.configuration
+        blind.timeSources = [TimeSource(host: "127.0.0.1", port: try ServerPorts.free())]
+        let gated = try await ApplianceDaemon.start(blind, softwareRevision: "test", logger: Logger(label: "t"))
+        let second = try await world.operatorClient.post(
+            "/api/v1/sites/\(world.site)/orders",
+            CreateOrder(
+                applianceID: appliance, type: "run_runbook", parameters: ["runbook": "RB-LIN-SSH-001"], ttlSeconds: 3600
+            ),
+            as: OrderInfo.self)
+        let turn = await gated.turn()
+        #expect(turn.recorded >= 2)
+        await gated.close()
+
+        let recorded = try await Self.bundles(in: world.configuration.dataDirectory)
+        let mine = recorded.filter { $0.kind == .order }.map { ($0.outcome, $0.actions.first?.excerpt ?? "") }
+        #expect(
+            mine.contains {
+                $0.0 == .deferred && $0.1.contains(order.id) && $0.1.contains("outside the maintenance window")
+            }, "\(mine)")
+        #expect(mine.contains { $0.0 == .failed && $0.1.contains(order.id) }, "\(mine)")
+        #expect(
+            mine.contains { $0.0 == .deferred && $0.1.contains(second.id) && $0.1.contains("clock gate") }, "\(mine)")
+        // The clock itself is an alert in the appliance's own scan.
+        let selfScans = recorded.filter {
+            $0.kind == .scan && $0.results.contains { $0.checkID.rawValue == "appliance.time.ntp_offset" }
+        }
+        #expect(selfScans.last?.results.first { $0.checkID.rawValue == "appliance.time.ntp_offset" }?.status == .fail)
+        #expect(selfScans.last?.outcome == .alert)
+    }
 }

@@ -34,6 +34,8 @@ public actor ApplianceDaemon {
     let cycle: CheckInCycle
     let link: any CentralLink
     let scanner: HostScanner
+    let deferred: SQLDeferredOrders
+    let serverKey: VerifyingKey
     let logger: Logger
     let startedAt = Timestamp.now()
 
@@ -46,6 +48,7 @@ public actor ApplianceDaemon {
     var witnessedSize = 0
     var clock: ClockVerdict?
     var ruleSetVersion: String?
+    var window: MaintenanceWindow?
     var random = SystemRandomNumberGenerator()
 
     /// Enrols if needed and opens the outbox; `link` replaces the HTTP client in tests.
@@ -100,13 +103,13 @@ public actor ApplianceDaemon {
             timeoutSeconds: configuration.scanTimeoutSeconds)
         return ApplianceDaemon(
             configuration: configuration, identity: identity, enrolment: enrolment, database: database, outbox: outbox,
-            recorder: recorder, cycle: cycle, link: link, scanner: scanner, logger: logger)
+            recorder: recorder, cycle: cycle, link: link, scanner: scanner, serverKey: serverKey, logger: logger)
     }
 
     init(
         configuration: ApplianceConfiguration, identity: ApplianceIdentity, enrolment: ApplianceEnrolment,
         database: VigilDatabase, outbox: SQLOutbox, recorder: EvidenceRecorder, cycle: CheckInCycle,
-        link: any CentralLink, scanner: HostScanner, logger: Logger
+        link: any CentralLink, scanner: HostScanner, serverKey: VerifyingKey, logger: Logger
     ) {
         self.configuration = configuration
         self.identity = identity
@@ -117,6 +120,8 @@ public actor ApplianceDaemon {
         self.cycle = cycle
         self.link = link
         self.scanner = scanner
+        self.deferred = SQLDeferredOrders(database: database)
+        self.serverKey = serverKey
         self.logger = logger
     }
 
@@ -160,6 +165,7 @@ public actor ApplianceDaemon {
             // Held in memory only; a host or credential no longer listed is forgotten here.
             targets = answer.targets
             ruleSetVersion = answer.ruleSetVersion
+            window = answer.maintenanceWindow
             if centralReachable == false { logger.info("Central Command reachable again") }
             centralReachable = true
         case .failure(let error):
@@ -175,15 +181,31 @@ public actor ApplianceDaemon {
             bundles.append(contentsOf: orderEvidence(admission))
         }
         var finishedOrders: [(String, OrderReport, EvidenceBundle)] = []
+        let signedByID = Dictionary(
+            ((try? report.checkIn.get())?.orders ?? []).compactMap { signed in
+                ServerSignatures.verify(signed, with: serverKey).map { ($0.orderID, signed) }
+            }, uniquingKeysWith: { first, _ in first })
         for (payload, type) in report.accepted {
             let started = Timestamp.now()
-            let (status, detail) = accept(type, payload: payload, scanNow: &scanNow)
-            let bundle = orderBundle(
-                orderID: payload.orderID, type: payload.type, started: started,
-                exitCode: status == .completed ? 0 : 1, detail: detail,
-                outcome: status == .completed ? .success : .failed)
-            finishedOrders.append((payload.orderID, OrderReport(status: status.rawValue, detail: detail), bundle))
+            if case .deferred(let reason) = gate(type) {
+                if let signed = signedByID[payload.orderID] {
+                    do {
+                        try await deferred.keep(
+                            orderID: payload.orderID, payload: signed.payload, signature: signed.signature,
+                            reason: reason, at: started)
+                    } catch {
+                        turn.problems.append("cannot keep deferred order \(payload.orderID): \(error.description)")
+                    }
+                }
+                bundles.append(
+                    orderBundle(
+                        orderID: payload.orderID, type: payload.type, started: started, exitCode: 0,
+                        detail: "deferred: \(reason)", outcome: .deferred))
+                continue
+            }
+            finishedOrders.append(run(type, payload: payload, started: started, scanNow: &scanNow))
         }
+        await runDeferred(&finishedOrders, &bundles, &turn, scanNow: &scanNow)
         bundles.append(contentsOf: finishedOrders.map(\.2))
 
         if scanNow {
@@ -287,6 +309,66 @@ public actor ApplianceDaemon {
                     orderID: id ?? "unverified", type: nil, started: now, exitCode: 1, detail: reason,
                     outcome: .rejected)
             ]
+        }
+    }
+
+    /// The gate for an order of `type` now.
+    func gate(_ type: OrderType) -> ActionDecision {
+        ActionGate.decide(
+            disruptive: type.isDisruptive, clockTrusted: clock?.trustworthy ?? false, window: window, at: Date())
+    }
+
+    /// Runs an accepted order: its report to Central Command and its evidence.
+    func run(_ type: OrderType, payload: OrderPayload, started: Timestamp, scanNow: inout Bool) -> (
+        String, OrderReport, EvidenceBundle
+    ) {
+        let (status, detail) = accept(type, payload: payload, scanNow: &scanNow)
+        let bundle = orderBundle(
+            orderID: payload.orderID, type: payload.type, started: started, exitCode: status == .completed ? 0 : 1,
+            detail: detail, outcome: status == .completed ? .success : .failed)
+        return (payload.orderID, OrderReport(status: status.rawValue, detail: detail), bundle)
+    }
+
+    /// Deferred orders whose time has come run; expired ones are recorded and reported.
+    func runDeferred(
+        _ finished: inout [(String, OrderReport, EvidenceBundle)], _ bundles: inout [EvidenceBundle],
+        _ turn: inout DaemonTurn, scanNow: inout Bool
+    ) async {
+        let waiting: [(orderID: String, payload: String, signature: String)]
+        do {
+            waiting = try await deferred.pending()
+        } catch {
+            turn.problems.append("deferred orders: \(error.description)")
+            return
+        }
+        let now = Timestamp.now()
+        for entry in waiting {
+            let signed = SignedOrder(payload: entry.payload, signature: entry.signature)
+            guard let payload = ServerSignatures.verify(signed, with: serverKey),
+                let type = OrderType(rawValue: payload.type)
+            else {
+                try? await deferred.remove(orderID: entry.orderID)
+                continue
+            }
+            if let expires = try? Timestamp(parsing: payload.expiresAt), expires <= now {
+                let detail = "expired at \(payload.expiresAt) while deferred"
+                finished.append(
+                    (
+                        payload.orderID, OrderReport(status: OrderStatus.expired.rawValue, detail: detail),
+                        orderBundle(
+                            orderID: payload.orderID, type: payload.type, started: now, exitCode: 1, detail: detail,
+                            outcome: .expired)
+                    ))
+            } else if gate(type) == .run {
+                finished.append(run(type, payload: payload, started: now, scanNow: &scanNow))
+            } else {
+                continue
+            }
+            do {
+                try await deferred.remove(orderID: entry.orderID)
+            } catch {
+                turn.problems.append("deferred order \(entry.orderID): \(error.description)")
+            }
         }
     }
 
