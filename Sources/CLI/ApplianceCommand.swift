@@ -22,7 +22,7 @@ struct ApplianceCommand: AsyncParsableCommand {
         "server-url", "data-dir", "claim-code", "time-servers", "scan-interval", "patch-interval", "scan-concurrency",
         "scan-timeout", "retention-days", "deployment-mode", "reseller", "allowed-ports", "max-auth-tries",
         "password-max-days", "host-min-free", "clamav-max-age-days", "backup-max-age-hours", "disk-min-free",
-        "log-level", "log-format", "exit-after",
+        "log-level", "log-format", "exit-after", "syslog-url", "syslog-ca-file", "webhook-url", "webhook-secret",
     ]
 
     @Option(name: .long, help: "Configuration file (name = value lines).")
@@ -61,6 +61,15 @@ struct ApplianceCommand: AsyncParsableCommand {
             configuration.deploymentMode = parsed
         }
         configuration.reseller = settings.string("reseller")?.value
+        configuration.syslogURL = settings.string("syslog-url")?.value
+        configuration.syslogCAFile = settings.string("syslog-ca-file")?.value
+        if let webhook = settings.string("webhook-url") {
+            guard let url = URL(string: webhook.value) else {
+                throw ValidationError("\(webhook.source): webhook-url is not a URL")
+            }
+            configuration.webhookURL = url
+        }
+        configuration.webhookSecret = settings.string("webhook-secret")?.value
         if let ports = settings.list("allowed-ports") {
             configuration.linuxPolicy.allowedPorts = Set(
                 try ports.map { text in

@@ -104,3 +104,11 @@ public protocol DeferredOrders: Sendable {
     func pending() async throws(StoreError) -> [(orderID: String, payload: String, signature: String)]
     func remove(orderID: String) async throws(StoreError)
 }
+
+/// How far each forwarding target (reseller mode) has been sent the appliance's chain, so every
+/// bundle is forwarded at least once, across outages and restarts.
+public protocol ForwardCursors: Sendable {
+    /// The last sequence delivered to `target` (0 when none).
+    func cursor(_ target: String) async throws(StoreError) -> Int64
+    func advance(_ target: String, to sequence: Int64) async throws(StoreError)
+}

@@ -293,5 +293,15 @@ extension Migrations {
                 """
             ]
         },
+        Migration(version: 5, name: "forwarding cursors (reseller mode)") { _ in
+            [
+                """
+                CREATE TABLE forward_cursors (
+                    target TEXT PRIMARY KEY,
+                    sequence BIGINT NOT NULL CHECK (sequence >= 0)
+                )
+                """
+            ]
+        },
     ]
 }

@@ -350,4 +350,43 @@ import VigilAPI
         #expect(selfScans.last?.results.first { $0.checkID.rawValue == "appliance.time.ntp_offset" }?.status == .fail)
         #expect(selfScans.last?.outcome == .alert)
     }
+
+    @Test(.enabled(if: available, skip))
+    func resellerModeForwardsEveryBundleToSyslogAndTheWebhookOnce() async throws {
+        var world = try await World(hosts: false)
+        defer { world.stop() }
+        let syslog = try LoopbackReceiver()
+        defer { syslog.stop() }
+        let webhook = try LoopbackReceiver(httpStatus: 200)
+        defer { webhook.stop() }
+        world.configuration.deploymentMode = .reseller
+        world.configuration.reseller = "Acme IT"
+        world.configuration.syslogURL = "tcp://127.0.0.1:\(syslog.port)"
+        world.configuration.webhookURL = URL(string: "http://127.0.0.1:\(webhook.port)/events")
+        world.configuration.webhookSecret = "reseller-shared-secret-123"
+        let daemon = try await ApplianceDaemon.start(
+            world.configuration, softwareRevision: "test", logger: Logger(label: "t"))
+        let first = try await Self.settledTurn(daemon)
+        let second = await daemon.turn(forceScan: true)
+        await daemon.close()
+        #expect(first.problems.isEmpty && second.problems.isEmpty, "\(first.problems) \(second.problems)")
+        #expect(first.forwarded == ["syslog": 1, "webhook": 1] && second.forwarded == ["syslog": 1, "webhook": 1])
+
+        let frames = syslog.waitForConnections(2).map { String(decoding: $0, as: UTF8.self) }
+        #expect(frames.count == 2)
+        #expect(frames.allSatisfy { $0.contains("[vigil@32473 ") && $0.contains("outcome=") })
+        #expect(frames[0].contains("seq=\"1\"") && frames[1].contains("seq=\"2\""))
+        let posts = webhook.waitForConnections(2).compactMap { LoopbackReceiver.httpRequest($0) }
+        #expect(posts.count == 2)
+        for post in posts {
+            let header = try #require(post.headers["x-vigil-signature"])
+            let timestamp = try #require(Int64(header.split(separator: ",")[0].dropFirst(2)))
+            #expect(
+                header
+                    == WebhookForwarder.signature(
+                        body: post.body, timestamp: timestamp, secret: Array("reseller-shared-secret-123".utf8)))
+        }
+        let bundles = try await Self.bundles(in: world.configuration.dataDirectory)
+        #expect(bundles.allSatisfy { $0.deploymentMode == .reseller && $0.reseller == "Acme IT" })
+    }
 }

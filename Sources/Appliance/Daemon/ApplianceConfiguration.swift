@@ -27,6 +27,13 @@ public struct ApplianceConfiguration: Sendable {
     public var deploymentMode: DeploymentMode = .direct
     /// The reseller's name (`reseller` mode).
     public var reseller: String?
+    /// Reseller mode: the RFC 5424 receiver (`tcp://host:port` or `tls://host:port`) and the CA
+    /// certificates (PEM) that verify a TLS receiver (default: the system's roots).
+    public var syslogURL: String?
+    public var syslogCAFile: String?
+    /// Reseller mode: the webhook and its HMAC secret (at least 16 characters).
+    public var webhookURL: URL?
+    public var webhookSecret: String?
     public var linuxPolicy = LinuxCheckPolicy()
     /// Free share of the data directory's file system below which the appliance alerts.
     public var diskMinimumFreePercent = 15.0
@@ -36,6 +43,19 @@ public struct ApplianceConfiguration: Sendable {
     public init(serverURL: URL, dataDirectory: String) {
         self.serverURL = serverURL
         self.dataDirectory = dataDirectory
+    }
+
+    /// Where reseller mode sends every event (empty in direct mode).
+    public var forwarders: [any EventForwarder] {
+        guard deploymentMode == .reseller else { return [] }
+        var forwarders: [any EventForwarder] = []
+        if let syslogURL, let syslog = try? SyslogForwarder.parse(syslogURL, caFile: syslogCAFile) {
+            forwarders.append(syslog)
+        }
+        if let webhookURL, let webhookSecret {
+            forwarders.append(WebhookForwarder(url: webhookURL, secret: webhookSecret))
+        }
+        return forwarders
     }
 
     /// What is wrong with this configuration, or nil.
@@ -49,7 +69,25 @@ public struct ApplianceConfiguration: Sendable {
         if !(5...3600).contains(scanTimeoutSeconds) { return "scan-timeout must be 5–3600 seconds" }
         if retentionDays < 1 { return "retention-days must be at least 1" }
         if timeSources.isEmpty { return "time-servers must name at least one server" }
-        if deploymentMode == .reseller, (reseller ?? "").isEmpty { return "reseller mode needs reseller (its name)" }
+        if deploymentMode == .reseller {
+            if (reseller ?? "").isEmpty { return "reseller mode needs reseller (its name)" }
+            if syslogURL == nil, webhookURL == nil { return "reseller mode needs syslog-url, webhook-url or both" }
+        }
+        if let syslogURL {
+            do {
+                _ = try SyslogForwarder.parse(syslogURL, caFile: syslogCAFile)
+            } catch {
+                return error.description
+            }
+        }
+        if let webhookURL {
+            guard ["http", "https"].contains(webhookURL.scheme?.lowercased() ?? ""), webhookURL.host != nil else {
+                return "webhook-url must be an http or https URL"
+            }
+            guard (webhookSecret ?? "").count >= 16 else {
+                return "webhook-url needs webhook-secret of at least 16 characters"
+            }
+        }
         if !(0...100).contains(diskMinimumFreePercent) { return "disk-min-free must be 0–100" }
         return nil
     }

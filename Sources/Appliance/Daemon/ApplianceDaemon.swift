@@ -15,6 +15,8 @@ public struct DaemonTurn: Sendable {
     public var scannedHosts = 0
     /// Whether the appliance checked itself in this turn.
     public var checkedSelf = false
+    /// Events forwarded in this turn, by target (reseller mode).
+    public var forwarded: [String: Int] = [:]
     /// The tree size Central Command cosigned in this turn, if it did.
     public var witnessedSize: Int?
     public var problems: [String] = []
@@ -35,6 +37,8 @@ public actor ApplianceDaemon {
     let link: any CentralLink
     let scanner: HostScanner
     let deferred: SQLDeferredOrders
+    let cursors: SQLForwardCursors
+    let forwarders: [any EventForwarder]
     let serverKey: VerifyingKey
     let logger: Logger
     let startedAt = Timestamp.now()
@@ -121,6 +125,8 @@ public actor ApplianceDaemon {
         self.link = link
         self.scanner = scanner
         self.deferred = SQLDeferredOrders(database: database)
+        self.cursors = SQLForwardCursors(database: database)
+        self.forwarders = configuration.forwarders
         self.serverKey = serverKey
         self.logger = logger
     }
@@ -247,6 +253,7 @@ public actor ApplianceDaemon {
         }
         if let failure = turn.cycle.upload.failure { turn.problems.append("upload: \(failure)") }
         await submitCheckpointIfDue(&turn)
+        await forward(&turn)
         await pruneIfDue(&turn)
         return turn
     }
@@ -419,6 +426,38 @@ public actor ApplianceDaemon {
         return identity.bundle(
             kind: .order, host: identity.selfHostID, startedAt: started, finishedAt: finished, actions: [action],
             outcome: outcome)
+    }
+
+    // MARK: Reseller forwarding
+
+    /// Sends every bundle not yet delivered to each forwarding target, in chain order, and
+    /// moves the target's cursor only after a batch is delivered (at least once, never skipped).
+    func forward(_ turn: inout DaemonTurn) async {
+        guard !forwarders.isEmpty else { return }
+        let head = await recorder.head.sequence
+        for forwarder in forwarders {
+            do {
+                var cursor = try await cursors.cursor(forwarder.name)
+                while cursor < head {
+                    var events: [ForwardedEvent] = []
+                    let last = min(head, cursor + 200)
+                    for sequence in (cursor + 1)...last {
+                        // A bundle pruned past retention has no bytes left to describe.
+                        guard let entry = try await outbox.entry(sequence), let bytes = entry.canonicalBytes else {
+                            continue
+                        }
+                        let bundle = try JSONDecoder().decode(EvidenceBundle.self, from: Data(bytes))
+                        events.append(ForwardedEvent(bundle, sequence: sequence, hash: entry.hash.hex))
+                    }
+                    try await forwarder.send(events)
+                    try await cursors.advance(forwarder.name, to: last)
+                    cursor = last
+                    turn.forwarded[forwarder.name, default: 0] += events.count
+                }
+            } catch {
+                turn.problems.append("forwarding to \(forwarder.name): \(error)")
+            }
+        }
     }
 
     // MARK: Housekeeping

@@ -1,0 +1,105 @@
+import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// A TCP listener on 127.0.0.1 that keeps what every connection sent: a real peer for protocol
+/// tests (syslog over TCP, webhooks over HTTP/1.1). With `httpStatus` set it reads one HTTP
+/// request per connection and answers it with that status.
+public final class LoopbackReceiver: Sendable {
+    public let port: Int
+    private let listener: Int32
+    private let received = Locked<[[UInt8]]>([])
+    private let running = Locked(true)
+
+    public init(httpStatus: Int? = nil) throws {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw POSIXError(.EMFILE) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = 0
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer in
+                bind(fd, pointer, length) == 0 && listen(fd, 16) == 0 && getsockname(fd, pointer, &length) == 0
+            }
+        }
+        guard bound else {
+            close(fd)
+            throw POSIXError(.EADDRINUSE)
+        }
+        listener = fd
+        port = Int(UInt16(bigEndian: address.sin_port))
+        let received = received
+        let running = running
+        Thread {
+            while running.value {
+                let client = accept(fd, nil, nil)
+                guard client >= 0 else { break }
+                var bytes: [UInt8] = []
+                var buffer = [UInt8](repeating: 0, count: 65_536)
+                while true {
+                    let count = read(client, &buffer, buffer.count)
+                    if count <= 0 { break }
+                    bytes.append(contentsOf: buffer[0..<count])
+                    if let httpStatus, Self.completeHTTPRequest(bytes) {
+                        let answer = "HTTP/1.1 \(httpStatus) OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+                        _ = answer.withCString { write(client, $0, strlen($0)) }
+                        break
+                    }
+                }
+                close(client)
+                received.set(received.value + [bytes])
+            }
+        }.start()
+    }
+
+    /// A port nothing listens on now (bound, then released).
+    public static func freePort() throws -> Int {
+        let receiver = try LoopbackReceiver()
+        receiver.stop()
+        return receiver.port
+    }
+
+    /// Everything each finished connection sent, in order.
+    public var connections: [[UInt8]] { received.value }
+
+    /// Waits until `count` connections have finished (at most `seconds`).
+    public func waitForConnections(_ count: Int, seconds: Double = 10) -> [[UInt8]] {
+        let deadline = Date().addingTimeInterval(seconds)
+        while received.value.count < count, Date() < deadline { usleep(20_000) }
+        return received.value
+    }
+
+    public func stop() {
+        running.set(false)
+        shutdown(listener, Int32(SHUT_RDWR))
+        close(listener)
+    }
+
+    /// Whether `bytes` hold a whole HTTP/1.1 request (headers and a Content-Length body).
+    static func completeHTTPRequest(_ bytes: [UInt8]) -> Bool {
+        let text = String(decoding: bytes, as: UTF8.self)
+        guard let end = text.range(of: "\r\n\r\n") else { return false }
+        let headers = text[..<end.lowerBound].lowercased()
+        let length =
+            headers.split(separator: "\r\n").first { $0.hasPrefix("content-length:") }
+            .flatMap { Int($0.dropFirst("content-length:".count).trimmingCharacters(in: .whitespaces)) } ?? 0
+        return text.utf8.count - text[..<end.upperBound].utf8.count >= length
+    }
+
+    /// Splits an HTTP request into its header lines and body.
+    public static func httpRequest(_ bytes: [UInt8]) -> (headers: [String: String], body: [UInt8])? {
+        guard let index = bytes.firstRange(of: Array("\r\n\r\n".utf8)) else { return nil }
+        let head = String(decoding: bytes[..<index.lowerBound], as: UTF8.self).split(separator: "\r\n")
+        var headers: [String: String] = [:]
+        for line in head.dropFirst() {
+            guard let colon = line.firstIndex(of: ":") else { continue }
+            headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(
+                in: .whitespaces)
+        }
+        return (headers, Array(bytes[index.upperBound...]))
+    }
+}
