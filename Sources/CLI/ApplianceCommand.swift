@@ -23,6 +23,8 @@ struct ApplianceCommand: AsyncParsableCommand {
         "scan-timeout", "retention-days", "deployment-mode", "reseller", "allowed-ports", "max-auth-tries",
         "password-max-days", "host-min-free", "clamav-max-age-days", "backup-max-age-hours", "disk-min-free",
         "log-level", "log-format", "exit-after", "syslog-url", "syslog-ca-file", "webhook-url", "webhook-secret",
+        "firewall-baseline", "luks-volumes", "critical-services", "restic-repository", "restic-password-file",
+        "restic-check-interval", "syslog-file", "software-sha256",
     ]
 
     @Option(name: .long, help: "Configuration file (name = value lines).")
@@ -89,11 +91,34 @@ struct ApplianceCommand: AsyncParsableCommand {
         configuration.diskMinimumFreePercent =
             try settings.double("disk-min-free") ?? configuration.diskMinimumFreePercent
         configuration.exitAfterSeconds = try settings.double("exit-after")
+        var checks = configuration.selfChecks
+        checks.firewallBaseline = try settings.string("firewall-baseline").map {
+            try sha256Hex($0, "firewall-baseline")
+        }
+        checks.softwareSHA256 = try settings.string("software-sha256").map { try sha256Hex($0, "software-sha256") }
+        checks.luksVolumes = settings.list("luks-volumes") ?? []
+        checks.criticalServices = settings.list("critical-services") ?? []
+        checks.resticRepository = settings.string("restic-repository")?.value
+        checks.resticPasswordFile = settings.string("restic-password-file")?.value
+        checks.backupMaximumAgeHours = policy.backupMaximumAgeHours
+        checks.resticCheckIntervalSeconds =
+            try settings.double("restic-check-interval") ?? checks.resticCheckIntervalSeconds
+        checks.syslogFile = settings.string("syslog-file")?.value ?? checks.syslogFile
+        configuration.selfChecks = checks
         if let problem = configuration.problem { throw ValidationError(problem) }
         let level = try CentralServe.level(settings.string("log-level")?.value ?? "info")
         let format = settings.string("log-format")?.value ?? "text"
         guard ["text", "json"].contains(format) else { throw ValidationError("log-format must be text or json") }
         return (configuration, level, format)
+    }
+
+    /// 64 hex digits.
+    static func sha256Hex(_ setting: (value: String, source: String), _ name: String) throws -> String {
+        let value = setting.value.lowercased()
+        guard value.count == 64, value.allSatisfy(\.isHexDigit) else {
+            throw ValidationError("\(setting.source): \(name) must be 64 hex digits (a SHA-256)")
+        }
+        return value
     }
 
     /// `host` or `host:port`.

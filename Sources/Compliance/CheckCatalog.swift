@@ -69,6 +69,24 @@ extension CheckCatalog {
                 ["hipaa:164.312(b)", "soc2:CC7.2", "pci_dss:10.2.1", "cis:8.2"]
             ),
             (
+                "appliance.crypto.luks_volumes", "Appliance data volumes are LUKS-encrypted", .critical,
+                "every configured volume is LUKS",
+                ["hipaa:164.312(a)(2)(iv)", "pci_dss:3.5.1", "nist_csf:PR.DS-01", "cis:3.6"]
+            ),
+            (
+                "appliance.services.critical", "Critical services run on the appliance", .high,
+                "every configured service running", ["soc2:A1.1", "nist_csf:PR.IR-03", "cis:4.1"]
+            ),
+            (
+                "appliance.backup.repository_check", "The backup repository passes restic check", .high,
+                "restic check succeeds", ["hipaa:164.308(a)(7)(ii)(A)", "soc2:A1.2", "nist_csf:PR.DS-11", "cis:11.3"]
+            ),
+            (
+                "appliance.software.revision", "The appliance runs the software it should", .medium,
+                "running binary's SHA-256 = pinned hash",
+                ["soc2:CC8.1", "nist_csf:PR.PS-02", "cis:2.5"]
+            ),
+            (
                 "linux.ssh.permit_root_login", "SSH refuses root logins", .high, "no",
                 ["hipaa:164.312(a)(1)", "pci_dss:8.6.1", "nist_csf:PR.AA-05", "cis:5.4"]
             ),

@@ -12,8 +12,8 @@ import VigilAPI
 
 @testable import CLI
 
-/// The `vigil appliance` process killed with SIGKILL at random moments while it uploads, twenty
-/// times: afterwards Central Command holds the appliance's whole chain exactly once, and every
+/// The `vigil appliance` process killed with SIGKILL twenty times — at random moments, and
+/// right inside uploads: afterwards Central Command holds the appliance's whole chain exactly once, and every
 /// bundle in the outbox carries a receipt.
 @Suite(.serialized) struct ApplianceCrashTests {
     /// Records `count` scan bundles into the appliance's outbox while the daemon is down.
@@ -74,7 +74,7 @@ import VigilAPI
 
         """.write(toFile: config, atomically: true, encoding: .utf8)
 
-        /// How many bundles Central Command holds (counted from `known` on).
+        /// The last sequence Central Command holds (counted from `known` on).
         func serverHead(from known: Int64) async throws -> Int64 {
             var head = known
             while true {
@@ -84,6 +84,13 @@ import VigilAPI
                 guard let last = page.last?.sequence else { return head }
                 head = last
             }
+        }
+        /// Whether any bundle after `sequence` has reached Central Command (one small request).
+        func arrived(after sequence: Int64) async throws -> Bool {
+            try await !world.operatorClient.get(
+                "/api/v1/sites/\(world.site)/appliances/\(identity.applianceID)/evidence?after=\(sequence)&limit=1",
+                as: [ProvingBundle].self
+            ).isEmpty
         }
         var generator = SystemRandomNumberGenerator()
         var head: Int64 = 0
@@ -98,7 +105,16 @@ import VigilAPI
             process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
             process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
             try process.run()
-            try await Task.sleep(for: .milliseconds(Int.random(in: 150...900, using: &generator)))
+            if round.isMultiple(of: 2) {
+                // A moment anywhere in start-up, check-in, scan or upload.
+                try await Task.sleep(for: .milliseconds(Int.random(in: 150...900, using: &generator)))
+            } else {
+                // Once the first batch of this round has landed, a little later: inside the upload.
+                for _ in 0..<500 where try await !arrived(after: head) {
+                    try await Task.sleep(for: .milliseconds(5))
+                }
+                try await Task.sleep(for: .milliseconds(Int.random(in: 0...40, using: &generator)))
+            }
             kill(process.processIdentifier, SIGKILL)
             process.waitUntilExit()
             // Killed mid-upload: some of this round's bundles arrived, not all.

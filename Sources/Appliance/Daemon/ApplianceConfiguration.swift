@@ -35,6 +35,7 @@ public struct ApplianceConfiguration: Sendable {
     public var webhookURL: URL?
     public var webhookSecret: String?
     public var linuxPolicy = LinuxCheckPolicy()
+    public var selfChecks = SelfCheckPolicy()
     /// Free share of the data directory's file system below which the appliance alerts.
     public var diskMinimumFreePercent = 15.0
     /// Stop after this many seconds (demo and tests); nil runs until cancelled.

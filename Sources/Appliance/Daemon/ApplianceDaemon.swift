@@ -47,6 +47,7 @@ public actor ApplianceDaemon {
     var nextScan = Date.distantPast
     var nextPatchQuery = Date.distantPast
     var nextPrune = Date.distantPast
+    var nextResticCheck = Date.distantPast
     var centralReachable: Bool?
     /// The size of the last checkpoint Central Command cosigned in this run.
     var witnessedSize = 0
@@ -274,13 +275,18 @@ public actor ApplianceDaemon {
     func selfScan(clock: ClockVerdict?) -> EvidenceBundle {
         let started = Timestamp.now()
         var results = clock.map { [$0.result] } ?? []
+        let checkRepository = Date() >= nextResticCheck
         do {
             results.append(
                 try DiskSpaceCheck(
                     path: configuration.dataDirectory, minimumFreePercent: configuration.diskMinimumFreePercent
                 ).run())
+            results += try ApplianceSelfChecks(policy: configuration.selfChecks).run(runResticCheck: checkRepository)
         } catch {
-            logger.error("disk space check: \(error)")
+            logger.error("self checks: \(error)")
+        }
+        if checkRepository {
+            nextResticCheck = Date().addingTimeInterval(configuration.selfChecks.resticCheckIntervalSeconds)
         }
         return identity.bundle(
             kind: .scan, host: identity.selfHostID, startedAt: started, finishedAt: Timestamp.now(), results: results)
