@@ -55,6 +55,7 @@ public actor ApplianceDaemon {
     var ruleSetVersion: String?
     var window: MaintenanceWindow?
     var random = SystemRandomNumberGenerator()
+    var backoff = Backoff(baseSeconds: 60, capSeconds: 600)
 
     /// Enrols if needed and opens the outbox; `link` replaces the HTTP client in tests.
     public static func start(
@@ -146,7 +147,15 @@ public actor ApplianceDaemon {
             for problem in turn.problems + turn.cycle.problems {
                 logger.warning("\(problem)")
             }
-            var delay = turn.cycle.nextDelay(using: &random)
+            // Central Command unreachable: back off exponentially with jitter (60 s doubling
+            // to 10 minutes), so a fleet returning after an outage does not arrive at once.
+            var delay: Double
+            if case .failure = turn.cycle.checkIn {
+                delay = max(turn.cycle.nextDelay(using: &random), backoff.failed(using: &random))
+            } else {
+                backoff.succeeded()
+                delay = turn.cycle.nextDelay(using: &random)
+            }
             if let deadline {
                 delay = min(delay, deadline.timeIntervalSinceNow)
                 if delay <= 0 { break }
@@ -217,7 +226,7 @@ public actor ApplianceDaemon {
 
         if scanNow {
             let includePatching = Date() >= nextPatchQuery
-            bundles.append(selfScan(clock: clock))
+            bundles.append(await selfScan(clock: clock))
             let scans = await scanner.scan(targets, includePatching: includePatching)
             for scan in scans {
                 if let problem = scan.problem { turn.problems.append("host \(scan.name): \(problem)") }
@@ -272,7 +281,7 @@ public actor ApplianceDaemon {
     }
 
     /// The appliance's own checks as one scan bundle.
-    func selfScan(clock: ClockVerdict?) -> EvidenceBundle {
+    func selfScan(clock: ClockVerdict?) async -> EvidenceBundle {
         let started = Timestamp.now()
         var results = clock.map { [$0.result] } ?? []
         let checkRepository = Date() >= nextResticCheck
@@ -281,7 +290,9 @@ public actor ApplianceDaemon {
                 try DiskSpaceCheck(
                     path: configuration.dataDirectory, minimumFreePercent: configuration.diskMinimumFreePercent
                 ).run())
-            results += try ApplianceSelfChecks(policy: configuration.selfChecks).run(runResticCheck: checkRepository)
+            results += try await Self.offThePool { [policy = configuration.selfChecks] () throws(DomainError) in
+                try ApplianceSelfChecks(policy: policy).run(runResticCheck: checkRepository)
+            }
         } catch {
             logger.error("self checks: \(error)")
         }
@@ -290,6 +301,24 @@ public actor ApplianceDaemon {
         }
         return identity.bundle(
             kind: .scan, host: identity.selfHostID, startedAt: started, finishedAt: Timestamp.now(), results: results)
+    }
+
+    /// Runs blocking work (local programs, up to a `restic check`) on a Dispatch thread, so it
+    /// never holds one of Swift concurrency's few cooperative threads.
+    static func offThePool<T: Sendable>(_ work: @escaping @Sendable () throws(DomainError) -> T)
+        async throws(DomainError)
+        -> T
+    {
+        let result: Result<T, DomainError> = await withCheckedContinuation { continuation in
+            DispatchQueue.global().async {
+                do throws(DomainError) {
+                    continuation.resume(returning: .success(try work()))
+                } catch {
+                    continuation.resume(returning: .failure(error))
+                }
+            }
+        }
+        return try result.get()
     }
 
     /// An `alert` bundle: Central Command cannot be reached (DNS, egress, the server down).
