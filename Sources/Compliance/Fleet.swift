@@ -8,6 +8,9 @@ public enum OrderType: String, Codable, CaseIterable, Sendable {
     case syncRules = "sync_rules"
     /// Collect diagnostics and upload them as evidence.
     case collectDiagnostics = "collect_diagnostics"
+    /// Change the appliance's tunable settings (`ConfigurationOverrides.keys`), kept across
+    /// restarts until changed again.
+    case updateConfiguration = "update_configuration"
 }
 
 /// Where an order stands. The appliance reports `rejected` (bad signature, wrong appliance,
@@ -91,6 +94,12 @@ public struct Order: Equatable, Sendable {
         }
         if type == .runRunbook, parameters["runbook"]?.isEmpty ?? true {
             throw .invalid("run_runbook needs the parameter runbook")
+        }
+        if type == .updateConfiguration {
+            guard !parameters.isEmpty else { throw .invalid("update_configuration needs at least one setting") }
+            for (key, value) in parameters.sorted(by: { $0.key < $1.key }) {
+                if let problem = ConfigurationOverrides.check(key, value) { throw .invalid(problem) }
+            }
         }
     }
 }
@@ -247,5 +256,31 @@ public enum ApplianceStatus: String, Codable, Sendable {
         }
         let age = now.millisecondsSinceEpoch - lastCheckIn.millisecondsSinceEpoch
         self = age <= 180_000 ? .online : age <= 1_800_000 ? .stale : .offline
+    }
+}
+
+/// The settings Central Command may change on an appliance by order (`update_configuration`),
+/// with their bounds: the one list both sides check.
+public enum ConfigurationOverrides {
+    public static let keys: Set<String> = ["scan_interval", "patch_interval", "scan_concurrency", "allowed_ports"]
+
+    /// The checked value of `key`, or why it is refused.
+    public static func check(_ key: String, _ value: String) -> String? {
+        switch key {
+        case "scan_interval", "patch_interval":
+            guard let seconds = Int(value), (10...604_800).contains(seconds) else {
+                return "\(key) must be 10–604800 seconds"
+            }
+        case "scan_concurrency":
+            guard let count = Int(value), (1...256).contains(count) else { return "scan_concurrency must be 1–256" }
+        case "allowed_ports":
+            let ports = value.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
+            guard !ports.isEmpty, ports.allSatisfy({ $0.map { (1...65535).contains($0) } ?? false }) else {
+                return "allowed_ports must be comma-separated ports 1–65535"
+            }
+        default:
+            return "update_configuration cannot set \(key); it sets \(keys.sorted().joined(separator: ", "))"
+        }
+        return nil
     }
 }

@@ -389,4 +389,49 @@ import VigilAPI
         let bundles = try await Self.bundles(in: world.configuration.dataDirectory)
         #expect(bundles.allSatisfy { $0.deploymentMode == .reseller && $0.reseller == "Acme IT" })
     }
+
+    @Test(.enabled(if: available, skip))
+    func updateConfigurationOrdersChangeSettingsThatOutliveARestart() async throws {
+        let world = try await World(hosts: false)
+        defer { world.stop() }
+        let daemon = try await ApplianceDaemon.start(
+            world.configuration, softwareRevision: "test", logger: Logger(label: "t"))
+        _ = try await Self.settledTurn(daemon)
+        let appliance = daemon.identity.applianceID.rawValue
+        let order = try await world.operatorClient.post(
+            "/api/v1/sites/\(world.site)/orders",
+            CreateOrder(
+                applianceID: appliance, type: "update_configuration",
+                parameters: ["scan_interval": "120", "allowed_ports": "22,443"]),
+            as: OrderInfo.self)
+        _ = await daemon.turn()
+        let orders = try await world.operatorClient.get("/api/v1/sites/\(world.site)/orders", as: [OrderInfo].self)
+        let answered = try #require(orders.first { $0.id == order.id })
+        #expect(answered.status == "completed", "\(answered.resultDetail ?? "")")
+        #expect(await daemon.effective.scanIntervalSeconds == 120)
+        await daemon.close()
+
+        // Central Command refuses settings it may not change, before any appliance sees them.
+        await #expect(throws: CentralClientError.self) {
+            _ = try await world.operatorClient.post(
+                "/api/v1/sites/\(world.site)/orders",
+                CreateOrder(
+                    applianceID: appliance, type: "update_configuration", parameters: ["server_url": "http://evil"]),
+                as: OrderInfo.self)
+        }
+        await #expect(throws: CentralClientError.self) {
+            _ = try await world.operatorClient.post(
+                "/api/v1/sites/\(world.site)/orders",
+                CreateOrder(applianceID: appliance, type: "update_configuration", parameters: ["scan_interval": "1"]),
+                as: OrderInfo.self)
+        }
+
+        let restarted = try await ApplianceDaemon.start(
+            world.configuration, softwareRevision: "test", logger: Logger(label: "t"))
+        let effective = await restarted.effective
+        #expect(effective.scanIntervalSeconds == 120)
+        #expect(effective.linuxPolicy.allowedPorts == [22, 443])
+        #expect(restarted.configuration.scanIntervalSeconds == world.configuration.scanIntervalSeconds)
+        await restarted.close()
+    }
 }

@@ -77,6 +77,13 @@ public struct HostScanner: Sendable {
         self.timeoutSeconds = timeoutSeconds
     }
 
+    /// This scanner with the concurrency and Linux thresholds of `configuration`.
+    public func with(_ configuration: ApplianceConfiguration) -> HostScanner {
+        HostScanner(
+            client: client, pins: pins, checks: LinuxChecks(policy: configuration.linuxPolicy, catalog: checks.catalog),
+            identity: identity, maximumConcurrent: configuration.scanConcurrency, timeoutSeconds: timeoutSeconds)
+    }
+
     /// Scans every Linux target; results come back in the targets' order.
     public func scan(_ targets: [CheckInTarget], includePatching: Bool) async -> [HostScan] {
         let linux = targets.filter { $0.platform == Platform.linux.rawValue }

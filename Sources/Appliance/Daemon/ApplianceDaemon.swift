@@ -27,7 +27,11 @@ public struct DaemonTurn: Sendable {
 /// commits every bundle to the outbox, and uploads. Pull-only: it opens no listening socket.
 /// Target credentials live only in memory, replaced at every check-in that lists targets.
 public actor ApplianceDaemon {
+    /// The configuration the daemon was started with (file and environment).
     nonisolated public let configuration: ApplianceConfiguration
+    /// What is in force: the configuration with Central Command's `update_configuration`
+    /// overrides (kept in `DATA/overrides.json`).
+    public private(set) var effective: ApplianceConfiguration
     nonisolated public let identity: ApplianceIdentity
     nonisolated public let enrolment: ApplianceEnrolment
     let database: VigilDatabase
@@ -35,7 +39,7 @@ public actor ApplianceDaemon {
     let recorder: EvidenceRecorder
     let cycle: CheckInCycle
     let link: any CentralLink
-    let scanner: HostScanner
+    var scanner: HostScanner
     let deferred: SQLDeferredOrders
     let cursors: SQLForwardCursors
     let forwarders: [any EventForwarder]
@@ -118,6 +122,7 @@ public actor ApplianceDaemon {
         link: any CentralLink, scanner: HostScanner, serverKey: VerifyingKey, logger: Logger
     ) {
         self.configuration = configuration
+        self.effective = configuration
         self.identity = identity
         self.enrolment = enrolment
         self.database = database
@@ -131,6 +136,12 @@ public actor ApplianceDaemon {
         self.forwarders = configuration.forwarders
         self.serverKey = serverKey
         self.logger = logger
+        if let saved = Self.loadOverrides(configuration.dataDirectory) {
+            for (key, value) in saved where ConfigurationOverrides.check(key, value) == nil {
+                Self.apply(key, value, to: &effective)
+            }
+            self.scanner = scanner.with(effective)
+        }
     }
 
     /// Runs turns until cancelled or `exitAfterSeconds` pass, then closes the outbox.
@@ -234,9 +245,9 @@ public actor ApplianceDaemon {
             bundles.append(contentsOf: scans.map(\.bundle))
             turn.scannedHosts = scans.count
             turn.checkedSelf = true
-            nextScan = Date().addingTimeInterval(Double(configuration.scanIntervalSeconds))
+            nextScan = Date().addingTimeInterval(Double(effective.scanIntervalSeconds))
             if includePatching {
-                nextPatchQuery = Date().addingTimeInterval(Double(configuration.patchIntervalSeconds))
+                nextPatchQuery = Date().addingTimeInterval(Double(effective.patchIntervalSeconds))
             }
         }
 
@@ -427,11 +438,55 @@ public actor ApplianceDaemon {
             )
         case .collectDiagnostics:
             return (.completed, diagnostics())
+        case .updateConfiguration:
+            return updateConfiguration(payload.parameters)
         case .runRunbook:
             return (
                 .failed,
                 "runbook \(payload.parameters["runbook"] ?? "?") cannot run: this appliance has no runbook catalogue yet"
             )
+        }
+    }
+
+    /// Applies Central Command's settings and keeps them for the next start.
+    func updateConfiguration(_ parameters: [String: String]) -> (OrderStatus, String) {
+        for (key, value) in parameters {
+            if let problem = ConfigurationOverrides.check(key, value) { return (.failed, problem) }
+        }
+        var saved = Self.loadOverrides(configuration.dataDirectory) ?? [:]
+        saved.merge(parameters) { _, new in new }
+        do {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            try encoder.encode(saved).write(
+                to: URL(fileURLWithPath: Self.overridesPath(configuration.dataDirectory)), options: .atomic)
+        } catch {
+            return (.failed, "cannot keep the settings: \(error.localizedDescription)")
+        }
+        for (key, value) in parameters { Self.apply(key, value, to: &effective) }
+        scanner = scanner.with(effective)
+        nextScan = min(nextScan, Date().addingTimeInterval(Double(effective.scanIntervalSeconds)))
+        let applied = parameters.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
+        return (.completed, "applied and kept: \(applied.joined(separator: ", "))")
+    }
+
+    static func overridesPath(_ directory: String) -> String { directory + "/overrides.json" }
+
+    static func loadOverrides(_ directory: String) -> [String: String]? {
+        guard let data = FileManager.default.contents(atPath: overridesPath(directory)) else { return nil }
+        return try? JSONDecoder().decode([String: String].self, from: data)
+    }
+
+    /// One checked override (`ConfigurationOverrides.check` passed).
+    static func apply(_ key: String, _ value: String, to configuration: inout ApplianceConfiguration) {
+        switch key {
+        case "scan_interval": configuration.scanIntervalSeconds = Int(value) ?? configuration.scanIntervalSeconds
+        case "patch_interval": configuration.patchIntervalSeconds = Int(value) ?? configuration.patchIntervalSeconds
+        case "scan_concurrency": configuration.scanConcurrency = Int(value) ?? configuration.scanConcurrency
+        case "allowed_ports":
+            configuration.linuxPolicy.allowedPorts = Set(
+                value.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) })
+        default: break
         }
     }
 
@@ -445,7 +500,7 @@ public actor ApplianceDaemon {
             "software \(identity.softwareRevision)", "mode \(identity.deploymentMode.rawValue)",
             "uptime \(uptime) s", "targets \(targets.count) (linux \(linux), with credential \(withCredential))",
             "clock offset \(offset)", "clock \(clock?.trustworthy == true ? "trusted" : "not trusted")",
-            "scan interval \(configuration.scanIntervalSeconds) s", "concurrency \(configuration.scanConcurrency)",
+            "scan interval \(effective.scanIntervalSeconds) s", "concurrency \(effective.scanConcurrency)",
         ].joined(separator: "; ")
     }
 
