@@ -138,7 +138,7 @@ let package = Package(
         .executableTarget(name: "vigil", dependencies: ["CLI"], exclude: ["README.md"], swiftSettings: strictSettings),
         .target(
             name: "TestSupport",
-            dependencies: ["Compliance", "EvidenceCrypto", "EvidenceSet"],
+            dependencies: ["Compliance", "EvidenceCrypto", "EvidenceSet", "LabHosts"],
             exclude: ["README.md"],
             swiftSettings: strictSettings
         ),

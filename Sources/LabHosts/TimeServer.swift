@@ -25,9 +25,16 @@ public enum ServerPorts {
     }
 
     public static func free() throws -> Int {
+        let (fd, port) = try listen(backlog: 0)
+        close(fd)
+        return port
+    }
+
+    /// A TCP socket bound to 127.0.0.1 on a port the kernel picks, listening with `backlog`
+    /// (0: bound only); the caller owns the descriptor.
+    public static func listen(backlog: Int32) throws -> (descriptor: Int32, port: Int) {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw DemoError("cannot open a socket") }
-        defer { close(fd) }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = 0
@@ -35,11 +42,15 @@ public enum ServerPorts {
         var length = socklen_t(MemoryLayout<sockaddr_in>.size)
         let bound = withUnsafeMutablePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer in
-                bind(fd, pointer, length) == 0 && getsockname(fd, pointer, &length) == 0
+                bind(fd, pointer, length) == 0 && (backlog == 0 || Glibc.listen(fd, backlog) == 0)
+                    && getsockname(fd, pointer, &length) == 0
             }
         }
-        guard bound else { throw DemoError("cannot find a free port") }
-        return Int(UInt16(bigEndian: address.sin_port))
+        guard bound else {
+            close(fd)
+            throw DemoError("cannot bind a loopback port")
+        }
+        return (fd, Int(UInt16(bigEndian: address.sin_port)))
     }
 }
 

@@ -1,4 +1,5 @@
 import Foundation
+import LabHosts
 
 #if canImport(Glibc)
     import Glibc
@@ -14,24 +15,9 @@ public final class LoopbackReceiver: Sendable {
     private let running = Locked(true)
 
     public init(httpStatus: Int? = nil) throws {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw POSIXError(.EMFILE) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = 0
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer in
-                bind(fd, pointer, length) == 0 && listen(fd, 16) == 0 && getsockname(fd, pointer, &length) == 0
-            }
-        }
-        guard bound else {
-            close(fd)
-            throw POSIXError(.EADDRINUSE)
-        }
+        let (fd, port) = try ServerPorts.listen(backlog: 16)
         listener = fd
-        port = Int(UInt16(bigEndian: address.sin_port))
+        self.port = port
         let received = received
         let running = running
         Thread {
@@ -57,11 +43,7 @@ public final class LoopbackReceiver: Sendable {
     }
 
     /// A port nothing listens on now (bound, then released).
-    public static func freePort() throws -> Int {
-        let receiver = try LoopbackReceiver()
-        receiver.stop()
-        return receiver.port
-    }
+    public static func freePort() throws -> Int { try ServerPorts.free() }
 
     /// Everything each finished connection sent, in order.
     public var connections: [[UInt8]] { received.value }

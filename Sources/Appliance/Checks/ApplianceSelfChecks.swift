@@ -110,13 +110,7 @@ public struct ApplianceSelfChecks: Sendable {
             ("appliance.software.revision", software()),
         ]
         if runResticCheck { verdicts.append(("appliance.backup.repository_check", repositoryCheck())) }
-        return try verdicts.map { (id, verdict) throws(DomainError) in
-            let definition = try catalog.definition(id)
-            return CheckResult(
-                checkID: definition.id, status: verdict.status, severity: definition.severity,
-                observed: verdict.observed.map { LinuxChecks.clip($0) }, expected: definition.expected,
-                message: verdict.message.map { LinuxChecks.clip($0) }, controls: definition.controls)
-        }
+        return try LinuxChecks.results(verdicts, catalog: catalog)
     }
 
     func firewall() -> LinuxChecks.Verdict {

@@ -68,12 +68,18 @@ public struct LinuxChecks: Sendable {
             ("linux.backup.restic_age", restic(sections, now: applianceTime)),
         ]
         if sections.has("patching") { verdicts.append(("linux.patching.security_updates", patching(sections))) }
-        return try verdicts.map { (id, verdict) throws(DomainError) in
+        return try Self.results(verdicts, catalog: catalog)
+    }
+
+    /// Verdicts as results, with each check's severity, expectation and controls from the
+    /// catalogue and every text from a host clipped.
+    static func results(_ verdicts: [(String, Verdict)], catalog: CheckCatalog) throws(DomainError) -> [CheckResult] {
+        try verdicts.map { (id, verdict) throws(DomainError) in
             let definition = try catalog.definition(id)
             return CheckResult(
                 checkID: definition.id, status: verdict.status, severity: definition.severity,
-                observed: verdict.observed.map { Self.clip($0) }, expected: definition.expected,
-                message: verdict.message.map { Self.clip($0) }, controls: definition.controls)
+                observed: verdict.observed.map { clip($0) }, expected: definition.expected,
+                message: verdict.message.map { clip($0) }, controls: definition.controls)
         }
     }
 
