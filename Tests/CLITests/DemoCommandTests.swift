@@ -1,0 +1,122 @@
+import CentralClient
+import Compliance
+import Foundation
+import LabHosts
+import TestSupport
+import Testing
+import VigilAPI
+
+/// `vigil demo`, Vigil's main command, as a user runs it: real check results and verified
+/// evidence within a minute, then a clean stop.
+@Suite(.serialized) struct DemoCommandTests {
+    struct DemoFile: Decodable {
+        let url: String
+        let username: String
+        let password: String
+        let apiKey: String
+        let siteID: String
+        let applianceID: String
+        let hosts: [String]
+
+        enum CodingKeys: String, CodingKey {
+            case url, username, password, hosts
+            case apiKey = "api_key"
+            case siteID = "site_id"
+            case applianceID = "appliance_id"
+        }
+    }
+
+    @Test(.enabled(if: ApplianceDaemonTests.available, ApplianceDaemonTests.skip))
+    func theDemoShowsRealResultsAndVerifiedEvidenceThenStopsCleanly() async throws {
+        let directory = try TemporaryDirectory("vigil-demo")
+        let data = directory.appending("demo")
+        let port = try ServerPorts.free()
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Shell.vigilBinary)
+        process.arguments = ["demo", "--data-dir", data, "--port", String(port), "--exit-after", "30"]
+        let log = directory.appending("demo.log")
+        FileManager.default.createFile(atPath: log, contents: nil)
+        process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
+        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
+        let started = Date()
+        try process.run()
+        defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
+
+        var demo: DemoFile?
+        for _ in 0..<300 where demo == nil {
+            try await Task.sleep(for: .milliseconds(100))
+            demo = FileManager.default.contents(atPath: data + "/demo.json").flatMap {
+                try? JSONDecoder().decode(DemoFile.self, from: $0)
+            }
+        }
+        let file = try #require(
+            demo, "no demo.json; log:\n\((try? String(contentsOfFile: log, encoding: .utf8)) ?? "")")
+        #expect(file.hosts.count == 3)
+        #expect(file.url == "http://127.0.0.1:\(port)")
+        let attributes = try FileManager.default.attributesOfItem(atPath: data + "/demo.json")
+        #expect((attributes[.posixPermissions] as? Int) == 0o600)
+
+        // Within a minute: every host has evidence, and the drifted host fails where it should.
+        let client = OperatorClient(
+            connection: CentralConnection(baseURL: try #require(URL(string: file.url))), token: file.apiKey)
+        struct Host: Decodable {
+            let id: String
+            let name: String
+        }
+        var proof: CheckStateProof?
+        while proof == nil, Date().timeIntervalSince(started) < 60 {
+            let hosts = try await client.get("/api/v1/sites/\(file.siteID)/hosts", as: [Host].self)
+            if let records = hosts.first(where: { $0.name == "records-server" }) {
+                proof = try? await client.get(
+                    "/api/v1/sites/\(file.siteID)/state?host=\(records.id)&check=linux.accounts.uid0_only_root",
+                    as: CheckStateProof.self)
+            }
+            if proof == nil { try await Task.sleep(for: .milliseconds(500)) }
+        }
+        let found = try #require(proof, "no evidence within a minute")
+        #expect(found.status == .fail && found.result.observed == "root, toor")
+        let scores = try await client.get("/api/v1/sites/\(file.siteID)/scores", as: [FrameworkScore].self)
+        #expect(scores.count == 5)
+
+        // The operator login printed works.
+        let login = try await CentralConnection(baseURL: try #require(URL(string: file.url))).send(
+            "POST", "/api/v1/auth/login",
+            body: try JSONEncoder().encode(LoginRequest(email: file.username, password: file.password)), headers: [:])
+        #expect(login.status == 200)
+
+        // Exported and verified offline while the demo runs (the checkpoint may lag one turn).
+        var verified = false
+        for _ in 0..<20 where !verified {
+            let out = directory.appending("export-\(UUID().uuidString)")
+            let export = try Shell.vigil([
+                "evidence", "export", "--server", file.url, "--api-key", file.apiKey, "--site", file.siteID, "--out",
+                out,
+            ])
+            if export.status == 0, export.stdout.contains("cosigned checkpoint at size") {
+                let verify = try Shell.vigil(["verify", out])
+                #expect(verify.status == 0, "\(verify.stdout)")
+                verified = verify.status == 0
+            } else {
+                try await Task.sleep(for: .seconds(1))
+            }
+        }
+        #expect(verified)
+
+        // --exit-after stops everything: the process exits 0, and the demo's sshd are gone.
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+        let pids = try FileManager.default.contentsOfDirectory(atPath: data + "/hosts").compactMap { name in
+            (try? String(contentsOfFile: "\(data)/hosts/\(name)/sshd.pid", encoding: .utf8)).flatMap {
+                Int32($0.trimmingCharacters(in: .whitespacesAndNewlines))
+            }
+        }
+        #expect(pids.count == 3)
+        for pid in pids {
+            let state = (try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8))?.split(separator: " ")
+            // Gone, or a zombie awaiting a reaper that is not ours.
+            #expect(state == nil || state?[2] == "Z", "sshd \(pid) still runs")
+        }
+        let output = try String(contentsOfFile: log, encoding: .utf8)
+        #expect(output.contains("Vigil demo running.") && output.contains("Vigil demo stopped"))
+    }
+}
