@@ -51,6 +51,28 @@ import VigilAPI
         return (status, entries)
     }
 
+    /// The socket inodes `pid` holds that are in LISTEN state (TCP over IPv4 or IPv6, UDP bound).
+    static func listeningSockets(of pid: Int32) -> Set<String> {
+        let fds = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/fd")) ?? []
+        let held = Set(
+            fds.compactMap { fd -> String? in
+                guard let target = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/fd/\(fd)"),
+                    target.hasPrefix("socket:[")
+                else { return nil }
+                return String(target.dropFirst(8).dropLast())
+            })
+        var listening: Set<String> = []
+        for table in ["tcp", "tcp6"] {
+            let lines = ((try? String(contentsOfFile: "/proc/\(pid)/net/\(table)", encoding: .utf8)) ?? "")
+                .split(separator: "\n").dropFirst()
+            for line in lines {
+                let fields = line.split(separator: " ")
+                if fields.count > 9, fields[3] == "0A" { listening.insert(String(fields[9])) }
+            }
+        }
+        return held.intersection(listening)
+    }
+
     @Test(.enabled(if: ApplianceDaemonTests.available, ApplianceDaemonTests.skip))
     func killingTheApplianceTwentyTimesDuringUploadLosesAndDuplicatesNothing() async throws {
         let world = try await ApplianceDaemonTests.World(hosts: false)
@@ -105,6 +127,16 @@ import VigilAPI
             process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
             process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
             try process.run()
+            if round == 0 {
+                // Pull-only: while it runs, none of its sockets is a listening one.
+                try await Task.sleep(for: .milliseconds(400))
+                #expect(process.isRunning)
+                #expect(Self.listeningSockets(of: process.processIdentifier).isEmpty)
+                // The detector does see a listener: this test process's own.
+                let listener = try LoopbackReceiver()
+                #expect(!Self.listeningSockets(of: getpid()).isEmpty)
+                listener.stop()
+            }
             if round.isMultiple(of: 2) {
                 // A moment anywhere in start-up, check-in, scan or upload.
                 try await Task.sleep(for: .milliseconds(Int.random(in: 150...900, using: &generator)))
