@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 span="${1:-300}"
-swift build -c release --product vigil >/dev/null
+swift build -c release --product vigil >/dev/null 2>&1
 vigil="$(swift build -c release --show-bin-path)/vigil"
 work="$(mktemp -d /tmp/vigil-idle.XXXXXX)"
 port=$((20000 + RANDOM % 20000))
@@ -19,7 +19,7 @@ for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && 
 export VIGIL_URL="http://127.0.0.1:$port" VIGIL_API_KEY="$key"
 partner="$("$vigil" admin partner create "Bench MSP" --json | jq -r .id)"
 client="$("$vigil" admin client create --partner "$partner" "Bench Practice" --json | jq -r .id)"
-site="$("$vigil" admin site create --client "$client" Main --json | jq -r .id)"
+site="$("$vigil" admin site create --client "$client" --time-zone UTC Main --json | jq -r .id)"
 code="$("$vigil" admin claim-code create --site "$site" --json | jq -r .code)"
 servers="127.0.0.1:1"
 chrony=""
