@@ -434,4 +434,22 @@ import VigilAPI
         #expect(restarted.configuration.scanIntervalSeconds == world.configuration.scanIntervalSeconds)
         await restarted.close()
     }
+
+    @Test(.enabled(if: available, skip))
+    func aWindowsHostIsNamedOnceAsNotScannedRatherThanSilentlySkipped() async throws {
+        let world = try await World(hosts: false)
+        defer { world.stop() }
+        _ = try await world.operatorClient.post(
+            "/api/v1/sites/\(world.site)/hosts",
+            CreateHost(name: "front-desk", platform: "windows", address: "127.0.0.1:5986"),
+            as: ManagedHost.self)
+        let daemon = try await ApplianceDaemon.start(
+            world.configuration, softwareRevision: "test", logger: Logger(label: "t"))
+        let first = try await Self.settledTurn(daemon)
+        let second = await daemon.turn(forceScan: true)
+        await daemon.close()
+        #expect(first.problems.contains { $0.contains("front-desk is windows") }, "\(first.problems)")
+        #expect(first.scannedHosts == 0)
+        #expect(!second.problems.contains { $0.contains("front-desk") })
+    }
 }

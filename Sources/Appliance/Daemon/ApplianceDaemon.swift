@@ -48,6 +48,8 @@ public actor ApplianceDaemon {
     let startedAt = Timestamp.now()
 
     var targets: [CheckInTarget] = []
+    /// Hosts already reported as not scannable by this appliance (said once per run).
+    var unsupported: Set<String> = []
     var nextScan = Date.distantPast
     var nextPatchQuery = Date.distantPast
     var nextPrune = Date.distantPast
@@ -238,6 +240,13 @@ public actor ApplianceDaemon {
         if scanNow {
             let includePatching = Date() >= nextPatchQuery
             bundles.append(await selfScan(clock: clock))
+            for target in targets
+            where target.platform != Platform.linux.rawValue && !unsupported.contains(target.hostID) {
+                unsupported.insert(target.hostID)
+                turn.problems.append(
+                    "host \(target.name) is \(target.platform): this appliance scans Linux hosts only so far; it has no evidence"
+                )
+            }
             let scans = await scanner.scan(targets, includePatching: includePatching)
             for scan in scans {
                 if let problem = scan.problem { turn.problems.append("host \(scan.name): \(problem)") }
