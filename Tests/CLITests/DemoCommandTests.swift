@@ -6,26 +6,11 @@ import TestSupport
 import Testing
 import VigilAPI
 
+@testable import CLI
+
 /// `vigil demo`, Vigil's main command, as a user runs it: real check results and verified
 /// evidence within a minute, then a clean stop.
 @Suite(.serialized) struct DemoCommandTests {
-    struct DemoFile: Decodable {
-        let url: String
-        let username: String
-        let password: String
-        let apiKey: String
-        let siteID: String
-        let applianceID: String
-        let hosts: [String]
-
-        enum CodingKeys: String, CodingKey {
-            case url, username, password, hosts
-            case apiKey = "api_key"
-            case siteID = "site_id"
-            case applianceID = "appliance_id"
-        }
-    }
-
     @Test(.enabled(if: ApplianceDaemonTests.available, ApplianceDaemonTests.skip))
     func theDemoShowsRealResultsAndVerifiedEvidenceThenStopsCleanly() async throws {
         let directory = try TemporaryDirectory("vigil-demo")
@@ -42,11 +27,11 @@ import VigilAPI
         try process.run()
         defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
 
-        var demo: DemoFile?
+        var demo: DemoCommand.DemoFile?
         for _ in 0..<300 where demo == nil {
             try await Task.sleep(for: .milliseconds(100))
             demo = FileManager.default.contents(atPath: data + "/demo.json").flatMap {
-                try? JSONDecoder().decode(DemoFile.self, from: $0)
+                try? JSONDecoder().decode(DemoCommand.DemoFile.self, from: $0)
             }
         }
         let file = try #require(
