@@ -452,4 +452,45 @@ import VigilAPI
         #expect(first.scannedHosts == 0)
         #expect(!second.problems.contains { $0.contains("front-desk") })
     }
+
+    @Test(.enabled(if: available, skip))
+    func aNameThatDoesNotResolveIsAnAlertAndTheApplianceKeepsRunning() async throws {
+        let world = try await World(hosts: false)
+        defer { world.stop() }
+        // Enrol against the real address, then point the appliance at a name.
+        let first = try await ApplianceDaemon.start(
+            world.configuration, softwareRevision: "test", logger: Logger(label: "t"))
+        await first.close()
+        let resolver = world.directory.appending("resolv.conf")
+        // In its own mount namespace the appliance asks only a resolver on loopback, where nothing
+        // answers: no DNS query leaves the machine.
+        try "nameserver 127.0.0.1\noptions timeout:1 attempts:1\n".write(
+            toFile: resolver, atomically: true, encoding: .utf8)
+        let config = world.directory.appending("dns.conf")
+        let servers = world.configuration.timeSources.map { "\($0.host):\($0.port)" }.joined(separator: ",")
+        try """
+        server-url = "http://central.vigil-test.invalid:\(world.server.port)"
+        data-dir = "\(world.configuration.dataDirectory)"
+        time-servers = \(servers)
+        log-level = error
+
+        """.write(toFile: config, atomically: true, encoding: .utf8)
+        let run = try Shell.execute(
+            "/usr/bin/unshare",
+            [
+                "-m", "--propagation", "private", "/bin/sh", "-c",
+                "mount --bind \"$0\" /etc/resolv.conf && exec \"$1\" appliance --config \"$2\" --exit-after 6",
+                resolver,
+                Shell.vigilBinary, config,
+            ])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stderr.contains("cannot check in"), "\(run.stderr)")
+        let bundles = try await Self.bundles(in: world.configuration.dataDirectory)
+        let alert = try #require(bundles.last { $0.actions.first?.step == "check_in" })
+        #expect(alert.outcome == .alert)
+        #expect(alert.actions.first?.excerpt?.contains("cannot reach Central Command") == true)
+        #expect(alert.actions.first?.excerpt?.lowercased().contains("resolve") == true, "\(alert.actions)")
+        // It kept working: its own scan was recorded after the failed check-in.
+        #expect(bundles.last?.kind == .scan)
+    }
 }
