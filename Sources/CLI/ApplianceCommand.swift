@@ -4,18 +4,27 @@ import CentralCommand
 import Compliance
 import Foundation
 import Logging
+import SQLStorage
 
-/// `vigil appliance`: the on-site daemon.
+/// `vigil appliance`: the on-site daemon (`run`, the default) and its maintenance commands.
 struct ApplianceCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "appliance",
+        abstract: "The on-site appliance: the daemon (default) and its maintenance commands.",
+        subcommands: [ApplianceRun.self, ApplianceForgetHostKey.self], defaultSubcommand: ApplianceRun.self)
+}
+
+/// `vigil appliance [run]`: the on-site daemon.
+struct ApplianceRun: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
         abstract: "Run the on-site appliance: check in, run orders, scan, record and upload evidence.",
         discussion: """
             Settings come from --config FILE (or VIGIL_CONFIG), one `name = value` per line, and from \
             VIGIL_<NAME> in the environment, which wins over the file; docs/CONFIGURATION.md lists them. \
             The first run enrols with the claim code (claim-code or VIGIL_CLAIM_CODE) and writes the \
             appliance's key (mode 0600) under data-dir. Pull-only: it listens on no port. Stops \
-            cleanly on SIGTERM or SIGINT.
+            cleanly on SIGTERM or SIGINT. `vigil appliance forget-host-key` accepts a re-keyed host.
             """)
 
     static let known: [String] = [
@@ -179,5 +188,64 @@ enum StopSignals {
         }
         await work.value
         for source in sources { source.cancel() }
+    }
+}
+
+/// `vigil appliance forget-host-key`: accept a host's new SSH key. The appliance pins each host's
+/// key on first use and refuses a host that presents another; once an operator has confirmed the
+/// host was re-keyed (not impersonated), this drops the pin so the next scan pins the new key.
+struct ApplianceForgetHostKey: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "forget-host-key",
+        abstract:
+            "Drop the pinned SSH key of a host (after confirming it was re-keyed); the next scan pins its new key.")
+
+    @Option(name: .long, help: "The appliance's configuration file (for data-dir).")
+    var config: String?
+
+    @Option(name: .long, help: "The host's ID (as Central Command shows it).")
+    var host: String
+
+    @Flag(name: .long, help: "Print the result as JSON.")
+    var json = false
+
+    func validate() throws {
+        guard (try? ManagedHost.ID(host)) != nil else {
+            throw ValidationError("--host must be a host ID (1–128 of A–Z a–z 0–9 . _ : -)")
+        }
+    }
+
+    func run() async throws {
+        let (configuration, _, _) = try ApplianceRun.configuration(
+            path: config, environment: ProcessInfo.processInfo.environment)
+        let path = ApplianceEnrolment.databasePath(in: configuration.dataDirectory)
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw CLIError("no appliance database at \(path): is data-dir right?")
+        }
+        var logger = Logger(label: "vigil.appliance")
+        logger.logLevel = .error
+        let hostID = try ManagedHost.ID(host)
+        let pinned: String?
+        do {
+            let database = try await SQLOutbox.openApplianceDatabase(path: path, logger: logger)
+            let pins = SQLHostKeyPins(database: database)
+            do {
+                pinned = try await pins.pinnedKey(of: hostID)
+                try await pins.clear(hostID)
+            } catch {
+                await database.close()
+                throw error
+            }
+            await database.close()
+        } catch {
+            throw CLIError("\(error)")
+        }
+        if json {
+            try Output.printJSON(["host": host, "forgotten": pinned == nil ? "none" : "pinned key"])
+        } else if pinned == nil {
+            print("Host \(host) had no pinned key; nothing to forget.")
+        } else {
+            print("Forgot the pinned key of \(host); the next scan pins the key it presents.")
+        }
     }
 }

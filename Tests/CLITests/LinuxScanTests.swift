@@ -128,6 +128,19 @@ import VigilAPI
         #expect(refused.bundle.results.isEmpty)
         #expect(refused.bundle.actions.first?.step == "host_key")
         #expect(try await pins.pinnedKey(of: try ManagedHost.ID("host-pin")) == pinned)
+        #expect(refused.problem?.contains("forget-host-key") == true)
+
+        // The operator confirms the host was re-keyed and drops the pin; the next scan pins anew.
+        let config = lab.directory.appending("appliance.conf")
+        try "server-url = \"http://127.0.0.1:9\"\ndata-dir = \"\(lab.directory.path)\"\n".write(
+            toFile: config, atomically: true, encoding: .utf8)
+        let forget = try Shell.vigil(["appliance", "forget-host-key", "--config", config, "--host", "host-pin"])
+        #expect(forget.status == 0, "\(forget.stderr)")
+        #expect(forget.stdout.contains("Forgot the pinned key"))
+        let rescanned = await scanner.scan(target, includePatching: false)
+        #expect(rescanned.problem == nil, "\(rescanned.problem ?? "")")
+        let repinned = try await pins.pinnedKey(of: try ManagedHost.ID("host-pin"))
+        #expect(repinned != nil && repinned != pinned)
         await database.close()
     }
 

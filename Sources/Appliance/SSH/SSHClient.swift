@@ -40,7 +40,8 @@ public enum SSHError: Error, Equatable, CustomStringConvertible {
         switch self {
         case .connect(let why): "cannot connect: \(why)"
         case .hostKeyChanged(let pinned, let presented):
-            "host key changed: pinned \(pinned), presented \(presented); refusing to connect"
+            "host key changed: pinned \(pinned), presented \(presented); refusing to connect "
+                + "(if the host was re-keyed, run `vigil appliance forget-host-key --host HOST`)"
         case .authentication(let why): "authentication failed: \(why)"
         case .timedOut(let seconds): "no answer within \(seconds) s"
         case .session(let why): "SSH session failed: \(why)"
