@@ -49,7 +49,9 @@ struct LocalCommand {
         } catch {
             return nil
         }
-        let timer = DispatchWorkItem { if process.isRunning { process.terminate() } }
+        // SIGKILL: the daemon ignores SIGTERM (it handles stop signals itself) and its children
+        // inherit that, so a politer signal would leave a hung program running.
+        let timer = DispatchWorkItem { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
         DispatchQueue.global().asyncAfter(deadline: .now() + timeoutSeconds, execute: timer)
         let errorData = Locked<Data>(Data())
         let group = DispatchGroup()
