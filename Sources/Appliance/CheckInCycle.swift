@@ -18,8 +18,9 @@ public struct CycleReport: Sendable {
     public var checkIn: Result<CheckInResponse, CentralClientError>
     /// Each order handed out and what the gate made of it.
     public var admissions: [OrderAdmission] = []
-    /// Orders accepted in this cycle, to be run by the caller (already acknowledged).
-    public var accepted: [(payload: OrderPayload, type: OrderType)] = []
+    /// Orders accepted in this cycle, to be run by the caller (already acknowledged), with the
+    /// signed form they came in (kept when the work must wait).
+    public var accepted: [(payload: OrderPayload, type: OrderType, signed: SignedOrder)] = []
     /// What went wrong without stopping the cycle: order reports Central Command did not take
     /// (sent again when the order comes again), an unreadable outbox or order ledger.
     public var problems: [String] = []
@@ -91,7 +92,7 @@ public struct CheckInCycle: Sendable {
                 continue
             }
             report.admissions.append(admission)
-            if case .accepted(let payload, let type) = admission { report.accepted.append((payload, type)) }
+            if case .accepted(let payload, let type) = admission { report.accepted.append((payload, type, signed)) }
             guard let (order, answer) = Self.report(for: admission) else { continue }
             do {
                 _ = try await link.report(answer, order: order)

@@ -61,6 +61,8 @@ public protocol Outbox: Sendable {
     /// unknown sequence is `.notFound` and nothing is recorded.
     func recordReceipts(_ receipts: [(sequence: Int64, receipt: String)], at: Timestamp) async throws(StoreError)
     func entry(_ sequence: Int64) async throws(StoreError) -> OutboxEntry?
+    /// Entries after `sequence`, in order, at most `limit` (one read for forwarding and exports).
+    func entries(after sequence: Int64, limit: Int) async throws(StoreError) -> [OutboxEntry]
     /// Drops the bytes and signatures of bundles receipted before `cutoff`; keeps their hashes
     /// and receipts. Returns how many were pruned. Unreceipted bundles are never touched.
     func prune(receiptedBefore cutoff: Timestamp) async throws(StoreError) -> Int

@@ -135,6 +135,17 @@ public struct SQLOutbox: Outbox {
         }
     }
 
+    public func entries(after sequence: Int64, limit: Int) async throws(StoreError) -> [OutboxEntry] {
+        try await database.read { sql in
+            try await sql.raw(
+                """
+                SELECT * FROM outbox WHERE sequence > \(bind: sequence)
+                ORDER BY sequence LIMIT \(bind: max(0, min(limit, 10_000)))
+                """
+            ).all().map(Self.entry)
+        }
+    }
+
     public func prune(receiptedBefore cutoff: Timestamp) async throws(StoreError) -> Int {
         try await database.transaction { sql in
             try await sql.raw(

@@ -120,6 +120,11 @@ import Testing
         #expect(try await outbox.entry(3)?.canonicalBytes != nil)
         #expect(try await outbox.prune(receiptedBefore: Self.start.adding(milliseconds: 1_000_000)) == 0)
         #expect(try await outbox.hashes(from: 1, limit: 10).count == 5)
+        // Range reads come in chain order, pruned rows included (without bytes).
+        let range = try await outbox.entries(after: 1, limit: 3)
+        #expect(range.map(\.sequence) == [2, 3, 4])
+        #expect(range[0].canonicalBytes == nil && range[1].canonicalBytes != nil)
+        #expect(try await outbox.entries(after: 5, limit: 10).isEmpty)
         // The chain still resumes after pruning.
         let resumed = try await EvidenceRecorder(applianceID: try Self.appliance, key: SigningKey(), outbox: outbox)
         #expect(await resumed.head.sequence == 5)

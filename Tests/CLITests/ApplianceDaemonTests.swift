@@ -58,6 +58,31 @@ import VigilAPI
             server.stop()
         }
 
+        /// An order from the operator to `appliance`.
+        func order(
+            _ type: String, to appliance: String, parameters: [String: String]? = nil, ttlSeconds: Int64? = nil
+        ) async throws -> OrderInfo {
+            try await operatorClient.post(
+                "/api/v1/sites/\(site)/orders",
+                CreateOrder(applianceID: appliance, type: type, parameters: parameters, ttlSeconds: ttlSeconds),
+                as: OrderInfo.self)
+        }
+
+        /// What Central Command says of `order` now.
+        func status(of order: OrderInfo) async throws -> OrderInfo? {
+            try await operatorClient.get("/api/v1/sites/\(site)/orders", as: [OrderInfo].self).first {
+                $0.id == order.id
+            }
+        }
+
+        /// Sets the site's maintenance window.
+        func setWindow(_ window: MaintenanceWindow) async throws {
+            _ = try await operatorClient.call(
+                "PUT", "/api/v1/sites/\(site)/settings",
+                SiteSettingsBody(ruleSetVersion: "builtin-1", enabledRunbooks: [], maintenanceWindow: window),
+                as: SiteSettingsBody.self)
+        }
+
         func hostID(named name: String) async throws -> String {
             struct Host: Decodable {
                 let id: String
@@ -72,14 +97,11 @@ import VigilAPI
     static func bundles(in directory: String) async throws -> [EvidenceBundle] {
         let outbox = try await SQLOutbox.open(
             path: ApplianceEnrolment.databasePath(in: directory), logger: Logger(label: "test"))
-        var bundles: [EvidenceBundle] = []
-        var sequence: Int64 = 1
-        while let entry = try await outbox.entry(sequence), let bytes = entry.canonicalBytes {
-            bundles.append(try JSONDecoder().decode(EvidenceBundle.self, from: Data(bytes)))
-            sequence += 1
-        }
+        let entries = try await outbox.entries(after: 0, limit: 10_000)
         await outbox.close()
-        return bundles
+        return try entries.map { entry in
+            try JSONDecoder().decode(EvidenceBundle.self, from: Data(try #require(entry.canonicalBytes)))
+        }
     }
 
     /// A turn once the chrony sources answer (chronyd needs a moment after it starts).
@@ -121,13 +143,10 @@ import VigilAPI
         #expect(clock.status == .pass, "\(clock.result.message ?? "")")
 
         // An operator asks for a scan now: accepted, run in the same turn, reported, recorded.
-        let order = try await world.operatorClient.post(
-            "/api/v1/sites/\(world.site)/orders",
-            CreateOrder(applianceID: daemon.identity.applianceID.rawValue, type: "run_checks"), as: OrderInfo.self)
+        let order = try await world.order("run_checks", to: daemon.identity.applianceID.rawValue)
         let second = await daemon.turn()
         #expect(second.scannedHosts == 3, "\(second.problems)")
-        let answered = try await world.operatorClient.get("/api/v1/sites/\(world.site)/orders", as: [OrderInfo].self)
-        #expect(answered.first { $0.id == order.id }?.status == "completed")
+        #expect(try await world.status(of: order)?.status == "completed")
         await daemon.close()
         let recorded = try await Self.bundles(in: world.configuration.dataDirectory)
         let orderBundle = try #require(recorded.first { $0.kind == .order })
@@ -291,45 +310,24 @@ import VigilAPI
         calendar.timeZone = TimeZone(identifier: "UTC") ?? .current
         let weekday = calendar.component(.weekday, from: Date())
         let otherDay = MaintenanceWindow.dayNames[(weekday + 7) % 7]
-        let settingsPath = "/api/v1/sites/\(world.site)/settings"
-        _ = try await world.operatorClient.call(
-            "PUT", settingsPath,
-            SiteSettingsBody(
-                ruleSetVersion: "builtin-1", enabledRunbooks: [], maintenanceWindow: Self.window(days: [otherDay])),
-            as: SiteSettingsBody.self)
-        let order = try await world.operatorClient.post(
-            "/api/v1/sites/\(world.site)/orders",
-            CreateOrder(
-                applianceID: appliance, type: "run_runbook", parameters: ["runbook": "RB-LIN-SSH-001"], ttlSeconds: 3600
-            ),
-            as: OrderInfo.self)
+        try await world.setWindow(Self.window(days: [otherDay]))
+        let runbook = ["runbook": "RB-LIN-SSH-001"]
+        let order = try await world.order("run_runbook", to: appliance, parameters: runbook, ttlSeconds: 3600)
         _ = await daemon.turn()
         _ = await daemon.turn()
-        var orders = try await world.operatorClient.get("/api/v1/sites/\(world.site)/orders", as: [OrderInfo].self)
-        #expect(orders.first { $0.id == order.id }?.status == "acknowledged")
+        #expect(try await world.status(of: order)?.status == "acknowledged")
 
         // The window opens: the order runs at the next turn (and fails: no runbooks yet).
-        _ = try await world.operatorClient.call(
-            "PUT", settingsPath,
-            SiteSettingsBody(
-                ruleSetVersion: "builtin-1", enabledRunbooks: [],
-                maintenanceWindow: Self.window(days: MaintenanceWindow.dayNames)),
-            as: SiteSettingsBody.self)
+        try await world.setWindow(Self.window(days: MaintenanceWindow.dayNames))
         _ = await daemon.turn()
-        orders = try await world.operatorClient.get("/api/v1/sites/\(world.site)/orders", as: [OrderInfo].self)
-        #expect(orders.first { $0.id == order.id }?.status == "failed")
+        #expect(try await world.status(of: order)?.status == "failed")
         await daemon.close()
 
         // With no time source answering, the clock gate holds disruptive work even in the window.
         var blind = world.configuration
         blind.timeSources = [TimeSource(host: "127.0.0.1", port: try ServerPorts.free())]
         let gated = try await ApplianceDaemon.start(blind, softwareRevision: "test", logger: Logger(label: "t"))
-        let second = try await world.operatorClient.post(
-            "/api/v1/sites/\(world.site)/orders",
-            CreateOrder(
-                applianceID: appliance, type: "run_runbook", parameters: ["runbook": "RB-LIN-SSH-001"], ttlSeconds: 3600
-            ),
-            as: OrderInfo.self)
+        let second = try await world.order("run_runbook", to: appliance, parameters: runbook, ttlSeconds: 3600)
         let turn = await gated.turn()
         #expect(turn.recorded >= 2)
         await gated.close()
@@ -398,32 +396,19 @@ import VigilAPI
             world.configuration, softwareRevision: "test", logger: Logger(label: "t"))
         _ = try await Self.settledTurn(daemon)
         let appliance = daemon.identity.applianceID.rawValue
-        let order = try await world.operatorClient.post(
-            "/api/v1/sites/\(world.site)/orders",
-            CreateOrder(
-                applianceID: appliance, type: "update_configuration",
-                parameters: ["scan_interval": "120", "allowed_ports": "22,443"]),
-            as: OrderInfo.self)
+        let order = try await world.order(
+            "update_configuration", to: appliance, parameters: ["scan_interval": "120", "allowed_ports": "22,443"])
         _ = await daemon.turn()
-        let orders = try await world.operatorClient.get("/api/v1/sites/\(world.site)/orders", as: [OrderInfo].self)
-        let answered = try #require(orders.first { $0.id == order.id })
+        let answered = try #require(try await world.status(of: order))
         #expect(answered.status == "completed", "\(answered.resultDetail ?? "")")
         #expect(await daemon.effective.scanIntervalSeconds == 120)
         await daemon.close()
 
         // Central Command refuses settings it may not change, before any appliance sees them.
-        await #expect(throws: CentralClientError.self) {
-            _ = try await world.operatorClient.post(
-                "/api/v1/sites/\(world.site)/orders",
-                CreateOrder(
-                    applianceID: appliance, type: "update_configuration", parameters: ["server_url": "http://evil"]),
-                as: OrderInfo.self)
-        }
-        await #expect(throws: CentralClientError.self) {
-            _ = try await world.operatorClient.post(
-                "/api/v1/sites/\(world.site)/orders",
-                CreateOrder(applianceID: appliance, type: "update_configuration", parameters: ["scan_interval": "1"]),
-                as: OrderInfo.self)
+        for refused in [["server_url": "http://evil"], ["scan_interval": "1"]] {
+            await #expect(throws: CentralClientError.self) {
+                _ = try await world.order("update_configuration", to: appliance, parameters: refused)
+            }
         }
 
         let restarted = try await ApplianceDaemon.start(

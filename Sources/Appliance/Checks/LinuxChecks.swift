@@ -125,10 +125,7 @@ public struct LinuxChecks: Sendable {
     func isRunning(_ sections: LinuxSections, processes: [String], services: [String]) -> String? {
         let systemd = sections["services"]
         // `systemctl is-active a b c` prints one state per unit, in order.
-        let units = [
-            "nftables", "ufw", "firewalld", "auditd", "rsyslog", "systemd-journald", "clamav-daemon",
-            "clamav-freshclam", "chrony", "systemd-timesyncd", "ntp",
-        ]
+        let units = LinuxProbe.systemdUnits
         if systemd.count == units.count {
             for service in services {
                 if let index = units.firstIndex(of: service), systemd[index] == "active" { return "\(service) active" }

@@ -19,6 +19,12 @@ public struct LinuxProbe: Sendable {
         return (0..<16).map { _ in String(UInt8.random(in: 0...255, using: &generator), radix: 16) }.joined()
     }
 
+    /// The units whose state the script asks systemd for, in this order (one line each).
+    static let systemdUnits = [
+        "nftables", "ufw", "firewalld", "auditd", "rsyslog", "systemd-journald", "clamav-daemon",
+        "clamav-freshclam", "chrony", "systemd-timesyncd", "ntp",
+    ]
+
     /// The script, as it goes to the host's `/bin/sh -s`.
     public var script: String {
         let marker = "@@vigil-\(token)"
@@ -34,7 +40,7 @@ public struct LinuxProbe: Sendable {
             s uid0; awk -F: '$3 == 0 { print $1 }' /etc/passwd 2>/dev/null | head -n 50
             s login_defs; grep -E '^[[:space:]]*PASS_MAX_DAYS' /etc/login.defs 2>/dev/null
             s world_writable; find /etc -xdev \\( -type f -o -type d \\) -perm -0002 ! -type l 2>/dev/null | head -n 50
-            s services; systemctl is-active nftables ufw firewalld auditd rsyslog systemd-journald clamav-daemon clamav-freshclam chrony systemd-timesyncd ntp 2>/dev/null | head -n 20
+            s services; systemctl is-active \(Self.systemdUnits.joined(separator: " ")) 2>/dev/null | head -n 20
             s processes; cat /proc/[0-9]*/comm 2>/dev/null | sort -u | head -n 2000
             s nft; nft list ruleset 2>/dev/null | grep -c -E '^[[:space:]]*chain ' ; nft list ruleset >/dev/null 2>&1; echo "status $?"
             s ufw; ufw status 2>/dev/null | head -n 1

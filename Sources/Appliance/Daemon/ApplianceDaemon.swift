@@ -185,7 +185,7 @@ public actor ApplianceDaemon {
         let clock = await checkClock()
         self.clock = clock
         let offset = clock?.medianOffsetSeconds.map { Int64(($0 * 1000).rounded()) }
-        var report = await cycle.run(clockOffsetMilliseconds: offset)
+        let report = await cycle.run(clockOffsetMilliseconds: offset)
         var turn = DaemonTurn(cycle: report)
         var bundles: [EvidenceBundle] = []
 
@@ -210,21 +210,15 @@ public actor ApplianceDaemon {
             bundles.append(contentsOf: orderEvidence(admission))
         }
         var finishedOrders: [(String, OrderReport, EvidenceBundle)] = []
-        let signedByID = Dictionary(
-            ((try? report.checkIn.get())?.orders ?? []).compactMap { signed in
-                ServerSignatures.verify(signed, with: serverKey).map { ($0.orderID, signed) }
-            }, uniquingKeysWith: { first, _ in first })
-        for (payload, type) in report.accepted {
+        for (payload, type, signed) in report.accepted {
             let started = Timestamp.now()
             if case .deferred(let reason) = gate(type) {
-                if let signed = signedByID[payload.orderID] {
-                    do {
-                        try await deferred.keep(
-                            orderID: payload.orderID, payload: signed.payload, signature: signed.signature,
-                            reason: reason, at: started)
-                    } catch {
-                        turn.problems.append("cannot keep deferred order \(payload.orderID): \(error.description)")
-                    }
+                do {
+                    try await deferred.keep(
+                        orderID: payload.orderID, payload: signed.payload, signature: signed.signature,
+                        reason: reason, at: started)
+                } catch {
+                    turn.problems.append("cannot keep deferred order \(payload.orderID): \(error.description)")
                 }
                 bundles.append(
                     orderBundle(
@@ -232,7 +226,7 @@ public actor ApplianceDaemon {
                         detail: "deferred: \(reason)", outcome: .deferred))
                 continue
             }
-            finishedOrders.append(run(type, payload: payload, started: started, scanNow: &scanNow))
+            finishedOrders.append(execute(type, payload: payload, started: started, scanNow: &scanNow))
         }
         await runDeferred(&finishedOrders, &bundles, &turn, scanNow: &scanNow)
         bundles.append(contentsOf: finishedOrders.map(\.2))
@@ -269,10 +263,7 @@ public actor ApplianceDaemon {
                 // next scan; the error is loud.
                 turn.problems.append("cannot record \(bundles.count) bundles: \(error.description)")
             }
-            if centralReachable == true {
-                report.upload = await cycle.uploader.flush()
-                turn.cycle.upload = report.upload
-            }
+            if centralReachable == true { turn.cycle.upload = await cycle.uploader.flush() }
         }
         for (order, answer, _) in finishedOrders where centralReachable == true {
             do {
@@ -381,7 +372,7 @@ public actor ApplianceDaemon {
     }
 
     /// Runs an accepted order: its report to Central Command and its evidence.
-    func run(_ type: OrderType, payload: OrderPayload, started: Timestamp, scanNow: inout Bool) -> (
+    func execute(_ type: OrderType, payload: OrderPayload, started: Timestamp, scanNow: inout Bool) -> (
         String, OrderReport, EvidenceBundle
     ) {
         let (status, detail) = accept(type, payload: payload, scanNow: &scanNow)
@@ -422,7 +413,7 @@ public actor ApplianceDaemon {
                             outcome: .expired)
                     ))
             } else if gate(type) == .run {
-                finished.append(run(type, payload: payload, started: now, scanNow: &scanNow))
+                finished.append(execute(type, payload: payload, started: now, scanNow: &scanNow))
             } else {
                 continue
             }
@@ -538,15 +529,13 @@ public actor ApplianceDaemon {
             do {
                 var cursor = try await cursors.cursor(forwarder.name)
                 while cursor < head {
-                    var events: [ForwardedEvent] = []
-                    let last = min(head, cursor + 200)
-                    for sequence in (cursor + 1)...last {
-                        // A bundle pruned past retention has no bytes left to describe.
-                        guard let entry = try await outbox.entry(sequence), let bytes = entry.canonicalBytes else {
-                            continue
-                        }
+                    let batch = try await outbox.entries(after: cursor, limit: 200)
+                    guard let last = batch.last?.sequence else { break }
+                    // A bundle pruned past retention has no bytes left to describe.
+                    let events = try batch.compactMap { entry -> ForwardedEvent? in
+                        guard let bytes = entry.canonicalBytes else { return nil }
                         let bundle = try JSONDecoder().decode(EvidenceBundle.self, from: Data(bytes))
-                        events.append(ForwardedEvent(bundle, sequence: sequence, hash: entry.hash.hex))
+                        return ForwardedEvent(bundle, sequence: entry.sequence, hash: entry.hash.hex)
                     }
                     try await forwarder.send(events)
                     try await cursors.advance(forwarder.name, to: last)
