@@ -142,8 +142,10 @@ struct EvidenceExport: AsyncParsableCommand {
                 throw CLIError(error.description)
             }
             for bundle in page {
-                guard let bytes = Base64.decode(bundle.canonicalBytes), let signature = Base64.decode(bundle.signature),
-                    Hash32.sha256(bytes).hex == bundle.hash, bundle.sequence > after
+                let bytes = Base64.decode(bundle.canonicalBytes)
+                let hash = bytes.map { Hash32.sha256($0) }
+                guard let bytes, let hash, let signature = Base64.decode(bundle.signature), hash.hex == bundle.hash,
+                    bundle.sequence > after
                 else {
                     progress.finish()
                     throw CLIError(
@@ -152,8 +154,7 @@ struct EvidenceExport: AsyncParsableCommand {
                 do {
                     try writer.write(
                         SealedBundle(
-                            sequence: bundle.sequence, canonicalBytes: bytes, signature: signature,
-                            hash: Hash32.sha256(bytes)))
+                            sequence: bundle.sequence, canonicalBytes: bytes, signature: signature, hash: hash))
                 } catch {
                     progress.finish()
                     throw CLIError(error.description)

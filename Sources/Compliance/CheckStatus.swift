@@ -7,4 +7,8 @@ public enum CheckStatus: String, Codable, Sendable, CaseIterable {
     case warn
     case error
     case unknown
+
+    /// A failure to act on: the check failed, or could not run where it should have. The one
+    /// rule scores, bundle outcomes and forwarded events share.
+    public var isFailing: Bool { self == .fail || self == .error }
 }

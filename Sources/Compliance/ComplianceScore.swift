@@ -68,7 +68,7 @@ public struct ComplianceScore: Equatable, Sendable {
             let results = checks.flatMap { resultsByCheck[$0] ?? [] }
             let statuses = Set(results.map(\.result.status))
             let status: ControlStatus =
-                if !statuses.isDisjoint(with: [.fail, .error]) {
+                if statuses.contains(where: \.isFailing) {
                     .fail
                 } else if statuses.contains(.warn) {
                     .warn

@@ -35,7 +35,7 @@ public struct ApplianceIdentity: Sendable {
     ) -> EvidenceBundle {
         var controls: [ControlReference] = []
         for control in results.flatMap(\.controls) where !controls.contains(control) { controls.append(control) }
-        let failing = results.contains { $0.status == .fail || $0.status == .error }
+        let failing = results.contains { $0.status.isFailing }
         return EvidenceBundle(
             bundleID: .random(prefix: "bundle"), kind: kind, siteID: siteID, hostID: host, applianceID: applianceID,
             sequence: 1, previousHash: .zero, observedAt: finishedAt, startedAt: startedAt, finishedAt: finishedAt,

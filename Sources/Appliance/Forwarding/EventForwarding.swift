@@ -48,7 +48,7 @@ public struct ForwardedEvent: Codable, Equatable, Sendable {
         observedAt = bundle.observedAt.description
         self.hash = hash
         reseller = bundle.reseller
-        failing = bundle.results.filter { $0.status == .fail || $0.status == .error }.map(\.checkID.rawValue)
+        failing = bundle.results.filter(\.status.isFailing).map(\.checkID.rawValue)
         let subject = "\(bundle.kind.rawValue) of \(bundle.hostID.rawValue)"
         if !bundle.results.isEmpty {
             summary =
