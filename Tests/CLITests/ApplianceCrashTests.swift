@@ -76,8 +76,7 @@ import VigilAPI
         defer { world.stop() }
         let data = world.configuration.dataDirectory
         // Enrol once in-process; the key and enrolment record stay in the data directory.
-        let first = try await ApplianceDaemon.start(
-            world.configuration, softwareRevision: "test", logger: Logger(label: "t"))
+        let first = try await world.daemon()
         let identity = first.identity
         await first.close()
 

@@ -58,6 +58,15 @@ import VigilAPI
             server.stop()
         }
 
+        /// The appliance daemon on `configuration` (default: the world's), enrolled on first use.
+        func daemon(_ configuration: ApplianceConfiguration? = nil, link: (any CentralLink)? = nil) async throws
+            -> ApplianceDaemon
+        {
+            try await ApplianceDaemon.start(
+                configuration ?? self.configuration, softwareRevision: "test", logger: Logger(label: "test"), link: link
+            )
+        }
+
         /// An order from the operator to `appliance`.
         func order(
             _ type: String, to appliance: String, parameters: [String: String]? = nil, ttlSeconds: Int64? = nil
@@ -117,8 +126,7 @@ import VigilAPI
     func scansRealHostsUploadsAndTheExportVerifiesOffline() async throws {
         let world = try await World()
         defer { world.stop() }
-        let daemon = try await ApplianceDaemon.start(
-            world.configuration, softwareRevision: "test", logger: Logger(label: "test"))
+        let daemon = try await world.daemon()
         let turn = try await Self.settledTurn(daemon)
         #expect(turn.problems.isEmpty, "\(turn.problems)")
         #expect(turn.checkedSelf && turn.scannedHosts == 3)
@@ -213,8 +221,7 @@ import VigilAPI
         let world = try await World(hosts: false)
         defer { world.stop() }
         // Enrol through a first start, then run with a link that slips orders in.
-        let plain = try await ApplianceDaemon.start(
-            world.configuration, softwareRevision: "test", logger: Logger(label: "t"))
+        let plain = try await world.daemon()
         let identity = plain.identity
         await plain.close()
         let serverKey = try SigningKey(contentsOf: world.directory.appending("data/server-key.pem"))
@@ -233,8 +240,7 @@ import VigilAPI
         let link = Tampering(
             ApplianceClient(connection: world.server.connection, applianceID: identity.applianceID, key: key),
             extra: [valid, forged, expired])
-        let daemon = try await ApplianceDaemon.start(
-            world.configuration, softwareRevision: "test", logger: Logger(label: "t"), link: link)
+        let daemon = try await world.daemon(link: link)
         _ = try await Self.settledTurn(daemon)
         link.extra.withLock { $0 = [valid, replayed] }
         _ = await daemon.turn()
@@ -254,8 +260,7 @@ import VigilAPI
     func anOutageRaisesOneAlertKeepsRunningAndFlushesWhenCentralCommandReturns() async throws {
         var world = try await World(hosts: false)
         defer { world.stop() }
-        let daemon = try await ApplianceDaemon.start(
-            world.configuration, softwareRevision: "test", logger: Logger(label: "t"))
+        let daemon = try await world.daemon()
         let first = try await Self.settledTurn(daemon)
         #expect(first.cycle.upload.receipted == 1)
 
@@ -301,8 +306,7 @@ import VigilAPI
     func disruptiveOrdersWaitForTheWindowAndTheClockGate() async throws {
         let world = try await World(hosts: false)
         defer { world.stop() }
-        let daemon = try await ApplianceDaemon.start(
-            world.configuration, softwareRevision: "test", logger: Logger(label: "t"))
+        let daemon = try await world.daemon()
         _ = try await Self.settledTurn(daemon)
         let appliance = daemon.identity.applianceID.rawValue
         // Closed: the window is on a day that is neither today nor yesterday.
@@ -326,7 +330,7 @@ import VigilAPI
         // With no time source answering, the clock gate holds disruptive work even in the window.
         var blind = world.configuration
         blind.timeSources = [TimeSource(host: "127.0.0.1", port: try ServerPorts.free())]
-        let gated = try await ApplianceDaemon.start(blind, softwareRevision: "test", logger: Logger(label: "t"))
+        let gated = try await world.daemon(blind)
         let second = try await world.order("run_runbook", to: appliance, parameters: runbook, ttlSeconds: 3600)
         let turn = await gated.turn()
         #expect(turn.recorded >= 2)
@@ -362,8 +366,7 @@ import VigilAPI
         world.configuration.syslogURL = "tcp://127.0.0.1:\(syslog.port)"
         world.configuration.webhookURL = URL(string: "http://127.0.0.1:\(webhook.port)/events")
         world.configuration.webhookSecret = "reseller-shared-secret-123"
-        let daemon = try await ApplianceDaemon.start(
-            world.configuration, softwareRevision: "test", logger: Logger(label: "t"))
+        let daemon = try await world.daemon()
         let first = try await Self.settledTurn(daemon)
         let second = await daemon.turn(forceScan: true)
         await daemon.close()
@@ -392,8 +395,7 @@ import VigilAPI
     func updateConfigurationOrdersChangeSettingsThatOutliveARestart() async throws {
         let world = try await World(hosts: false)
         defer { world.stop() }
-        let daemon = try await ApplianceDaemon.start(
-            world.configuration, softwareRevision: "test", logger: Logger(label: "t"))
+        let daemon = try await world.daemon()
         _ = try await Self.settledTurn(daemon)
         let appliance = daemon.identity.applianceID.rawValue
         let order = try await world.order(
@@ -411,8 +413,7 @@ import VigilAPI
             }
         }
 
-        let restarted = try await ApplianceDaemon.start(
-            world.configuration, softwareRevision: "test", logger: Logger(label: "t"))
+        let restarted = try await world.daemon()
         let effective = await restarted.effective
         #expect(effective.scanIntervalSeconds == 120)
         #expect(effective.linuxPolicy.allowedPorts == [22, 443])
@@ -428,8 +429,7 @@ import VigilAPI
             "/api/v1/sites/\(world.site)/hosts",
             CreateHost(name: "front-desk", platform: "windows", address: "127.0.0.1:5986"),
             as: ManagedHost.self)
-        let daemon = try await ApplianceDaemon.start(
-            world.configuration, softwareRevision: "test", logger: Logger(label: "t"))
+        let daemon = try await world.daemon()
         let first = try await Self.settledTurn(daemon)
         let second = await daemon.turn(forceScan: true)
         await daemon.close()
@@ -443,8 +443,7 @@ import VigilAPI
         let world = try await World(hosts: false)
         defer { world.stop() }
         // Enrol against the real address, then point the appliance at a name.
-        let first = try await ApplianceDaemon.start(
-            world.configuration, softwareRevision: "test", logger: Logger(label: "t"))
+        let first = try await world.daemon()
         await first.close()
         let resolver = world.directory.appending("resolv.conf")
         // In its own mount namespace the appliance asks only a resolver on loopback, where nothing
