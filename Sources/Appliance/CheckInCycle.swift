@@ -1,5 +1,6 @@
 public import CentralClient
 public import Compliance
+public import EvidenceCrypto
 import Foundation
 public import VigilAPI
 
@@ -8,9 +9,17 @@ public protocol CentralLink: EvidenceSink {
     func checkIn(_ request: CheckInRequest) async throws(CentralClientError) -> CheckInResponse
     func report(_ report: OrderReport, order: String) async throws(CentralClientError) -> OrderInfo
     func submit(checkpoint note: String) async throws(CentralClientError) -> CosignedCheckpoint
+    func rotateKey(_ request: KeyRotationRequest) async throws(CentralClientError) -> KeyRotationRecord
+    /// This link signing with `key` from now on (after a key rotation).
+    func rekeyed(_ key: SigningKey) -> any CentralLink
 }
 
-extension ApplianceClient: CentralLink {}
+extension ApplianceClient: CentralLink {
+    public func rekeyed(_ key: SigningKey) -> any CentralLink {
+        let client: ApplianceClient = rekeyed(key)
+        return client
+    }
+}
 
 /// What one cycle did.
 public struct CycleReport: Sendable {

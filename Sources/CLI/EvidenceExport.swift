@@ -115,9 +115,10 @@ struct EvidenceExport: AsyncParsableCommand {
     func export(_ info: ApplianceInfo, site: String, to directory: String, client: OperatorClient) async throws
         -> Exported
     {
+        // The set names the first key; rotations (signed by both keys) lead to the current one.
         let key: VerifyingKey
         do {
-            key = try VerifyingKey(text: info.publicKey)
+            key = try VerifyingKey(text: info.keyRotations.first?.oldKey ?? info.publicKey)
         } catch {
             throw CLIError("appliance \(info.id) has an unreadable public key: \(error.description)")
         }
@@ -184,7 +185,7 @@ struct EvidenceExport: AsyncParsableCommand {
                 manifest: EvidenceSetManifest(
                     applianceID: info.id, origin: EvidenceSetLayout.origin(applianceID: info.id),
                     publicKey: EvidenceSetLayout.appliancePublicKey, firstSequence: first ?? 0, lastSequence: after,
-                    createdAt: Timestamp.now().description, witnesses: witnesses))
+                    createdAt: Timestamp.now().description, witnesses: witnesses, keyRotations: info.keyRotations))
         } catch let error as CLIError {
             throw error
         } catch {

@@ -51,6 +51,10 @@ struct VerifyCommand: ParsableCommand {
                 : "from the evidence set (\(key.path)); pin an independently obtained key with --key"
             out += "Trusted key: \(key.fingerprint), \(origin)\n"
         }
+        if report.keyRotations > 0 {
+            out +=
+                "Key rotations: \(report.keyRotations), each signed by the key it replaces and by its successor\n"
+        }
         if report.bundles > 0 {
             let range =
                 report.firstSequence.map { first in "sequences \(first)–\(report.lastSequence ?? first), " } ?? ""

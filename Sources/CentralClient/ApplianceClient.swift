@@ -54,6 +54,16 @@ public struct ApplianceClient: Sendable {
             CosignedCheckpoint.self, try await post("/api/v1/appliance/checkpoints", CheckpointSubmission(note: note)))
     }
 
+    /// Replaces the appliance's key with `request.newKey` (ADR 0012); signed with the current key.
+    public func rotateKey(_ request: KeyRotationRequest) async throws(CentralClientError) -> KeyRotationRecord {
+        try CentralConnection.decode(KeyRotationRecord.self, try await post("/api/v1/appliance/key", request))
+    }
+
+    /// The same client signing with `key` (after a rotation).
+    public func rekeyed(_ key: SigningKey) -> ApplianceClient {
+        ApplianceClient(connection: connection, applianceID: applianceID, key: key, clock: clock)
+    }
+
     public func report(_ report: OrderReport, order: String) async throws(CentralClientError) -> OrderInfo {
         try CentralConnection.decode(OrderInfo.self, try await post("/api/v1/appliance/orders/\(order)/status", report))
     }

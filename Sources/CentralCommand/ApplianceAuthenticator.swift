@@ -15,7 +15,8 @@ struct ApplianceAuthenticator: RouterMiddleware {
     let tenancy: any TenancyStore
     let nonces: any NonceStore
     let clock: @Sendable () -> Timestamp
-    /// Enrolled appliances by ID (an appliance's key never changes once enrolled).
+    /// Enrolled appliances by ID. A rotated key is seen at once by a signature the cached key
+    /// refuses; a retired key keeps working on other instances for at most the TTL.
     let appliances: TTLCache<Appliance.ID, Appliance>
 
     init(
@@ -26,6 +27,11 @@ struct ApplianceAuthenticator: RouterMiddleware {
         self.nonces = nonces
         self.clock = clock
         self.appliances = TTLCache(ttlSeconds: cacheSeconds)
+    }
+
+    /// Drops the cached record of `appliance` (after its key changed on this instance).
+    func forget(_ appliance: Appliance.ID) async {
+        await appliances.remove(appliance)
     }
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
@@ -77,7 +83,7 @@ struct ApplianceAuthenticator: RouterMiddleware {
         } catch {
             throw HTTPError(.serviceUnavailable, message: "storage unavailable")
         }
-        guard let appliance, let key = try? VerifyingKey(text: appliance.publicKey) else {
+        guard var appliance, let key = try? VerifyingKey(text: appliance.publicKey) else {
             throw HTTPError(.unauthorized, message: "appliance \(applianceID) is not enrolled")
         }
         let body = try await request.collectBody(upTo: context.maxUploadSize)
@@ -85,9 +91,23 @@ struct ApplianceAuthenticator: RouterMiddleware {
         let message = ApplianceRequestSigning.message(
             method: request.method.rawValue, path: request.head.path ?? "", timestamp: timestamp, nonce: nonce,
             bodySHA256Hex: bodyHash.hex)
-        guard key.isValidSignature(signature, for: message) else {
-            throw HTTPError(
-                .unauthorized, message: "request signature does not verify with appliance \(applianceID)'s key")
+        if !key.isValidSignature(signature, for: message) {
+            // The cached key may predate a key rotation (ADR 0012): read the record once more.
+            let fresh: Appliance?
+            do {
+                fresh = try await tenancy.appliance(applianceID)
+            } catch {
+                throw HTTPError(.serviceUnavailable, message: "storage unavailable")
+            }
+            guard let fresh, fresh.publicKey != appliance.publicKey,
+                let freshKey = try? VerifyingKey(text: fresh.publicKey),
+                freshKey.isValidSignature(signature, for: message)
+            else {
+                throw HTTPError(
+                    .unauthorized, message: "request signature does not verify with appliance \(applianceID)'s key")
+            }
+            await appliances.store(fresh, for: applianceID, now: now)
+            appliance = fresh
         }
         let fresh: Bool
         do {

@@ -34,6 +34,7 @@ public enum CentralRoutes {
         ("DELETE", "/api/v1/users/{user}"),
         ("POST", "/api/v1/appliance/check-in"),
         ("POST", "/api/v1/appliance/checkpoints"),
+        ("POST", "/api/v1/appliance/key"),
         ("POST", "/api/v1/appliance/orders/{order}/status"),
         ("POST", "/api/v1/sites/{site}/orders"),
         ("GET", "/api/v1/sites/{site}/orders"),
@@ -122,13 +123,23 @@ public func buildRouter(services: CentralServices) -> Router<AppRequestContext> 
             store: services.fleet, identity: services.identity, secrets: services.secrets,
             clock: services.clock),
         tenancy: tenancy)
-    let appliance = router.group("/api/v1/appliance")
-        .add(
-            middleware: ApplianceAuthenticator(
-                tenancy: services.tenancy, nonces: services.nonces, cacheSeconds: services.cacheSeconds,
-                clock: services.clock)
-        )
+    let authenticator = ApplianceAuthenticator(
+        tenancy: services.tenancy, nonces: services.nonces, cacheSeconds: services.cacheSeconds, clock: services.clock)
+    let appliance = router.group("/api/v1/appliance").add(middleware: authenticator)
     fleet.registerAppliance(on: appliance)
+    let rotations = KeyRotationService(tenancy: services.tenancy, events: services.events, clock: services.clock)
+    appliance.post("key") { request, context in
+        guard let enrolled = context.appliance else { throw HTTPError(.unauthorized) }
+        let body = try await JSONRequest.decode(KeyRotationRequest.self, from: request, context: context)
+        let record: KeyRotationRecord
+        do throws(KeyRotationError) {
+            record = try await rotations.rotate(body, for: enrolled)
+        } catch {
+            throw error.httpError
+        }
+        await authenticator.forget(enrolled.id)
+        return try JSONResponse.make(record)
+    }
     let witness = CheckpointWitness(
         tenancy: services.tenancy, checkpoints: services.checkpoints, events: services.events,
         identity: services.identity, clock: services.clock)
@@ -207,6 +218,17 @@ extension CheckpointError {
         case .badSignature(let why): HTTPError(.unprocessableContent, message: why)
         case .ahead(let why): HTTPError(.conflict, message: why)
         case .inconsistent(let why): HTTPError(.unprocessableContent, message: why)
+        case .storage(let error): error.httpError
+        }
+    }
+}
+
+extension KeyRotationError {
+    var httpError: HTTPError {
+        switch self {
+        case .malformed(let why): HTTPError(.badRequest, message: why)
+        case .badSignature(let why): HTTPError(.unprocessableContent, message: why)
+        case .conflict(let why): HTTPError(.conflict, message: why)
         case .storage(let error): error.httpError
         }
     }

@@ -71,10 +71,15 @@ public struct CheckpointWitness: Sendable {
             throw .malformed("checkpoint origin must be \(origin), not \(checkpoint.origin)")
         }
         guard checkpoint.treeSize >= 1 else { throw .malformed("a checkpoint covers at least one bundle") }
-        guard let key = try? VerifyingKey(text: appliance.publicKey),
-            let verifier = try? NoteVerifier(name: origin, key: key, type: .ed25519),
-            case .valid = verifier.verify(note)
-        else {
+        // Signed by the key in force for the checkpoint's last bundle, or a later one (ADR 0012).
+        let keys = try await storage { () async throws(StoreError) in try await tenancy.verifyingKeys(of: appliance) }
+        let signedByAllowedKey = keys.keys(forCheckpointOf: Int64(checkpoint.treeSize)).contains { key in
+            guard let verifier = try? NoteVerifier(name: origin, key: key, type: .ed25519),
+                case .valid = verifier.verify(note)
+            else { return false }
+            return true
+        }
+        guard signedByAllowedKey else {
             await record(appliance, "bad_checkpoint_signature", "checkpoint of size \(checkpoint.treeSize)")
             throw .badSignature("the checkpoint is not signed by appliance \(appliance.id)'s key")
         }

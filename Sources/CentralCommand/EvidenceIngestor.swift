@@ -21,7 +21,7 @@ public enum IngestError: Error, Equatable, Sendable, CustomStringConvertible {
 /// Takes evidence uploads from enrolled appliances (issue 3, appliance API).
 ///
 /// Every bundle must be canonical JSON of the `vigil.evidence/v1` schema, from this appliance and
-/// its site, signed by the appliance's registered key. Bundles extend the stored chain in order;
+/// its site, signed by the appliance's key in force for its sequence (ADR 0012). Bundles extend the stored chain in order;
 /// a re-upload of a held bundle gets the same receipt again; a bundle that contradicts the stored
 /// chain (fork, broken link, reused ID) or fails authentication is refused and recorded as a
 /// security event. Accepted bundles are stored in one transaction before any receipt is issued.
@@ -58,13 +58,14 @@ public struct EvidenceIngestor: Sendable {
             throw .tooManyBundles(limit: Self.maximumBundlesPerUpload)
         }
         let appliance: Appliance
-        let key: VerifyingKey
+        let keys: KeyHistory<VerifyingKey>
         do {
             guard let found = try await tenancy.appliance(applianceID) else {
                 throw IngestError.unknownAppliance(applianceID.rawValue)
             }
             appliance = found
-            key = try VerifyingKey(text: found.publicKey)
+            // Each bundle verifies with the key in force for its sequence (ADR 0012).
+            keys = try await tenancy.verifyingKeys(of: found)
         } catch let error as IngestError {
             throw error
         } catch let error as StoreError {
@@ -117,10 +118,11 @@ public struct EvidenceIngestor: Sendable {
                     security: false)
                 continue
             }
-            guard key.isValidSignature(signature, for: bytes) else {
+            guard keys.key(for: bundle.sequence).isValidSignature(signature, for: bytes) else {
                 refuse(
                     index, bundle, .badSignature,
-                    "bundle \(bundle.sequence): signature does not verify with the appliance's key", security: true)
+                    "bundle \(bundle.sequence): signature does not verify with the appliance's key for that sequence",
+                    security: true)
                 continue
             }
             guard bundle.applianceID == applianceID else {
@@ -205,7 +207,9 @@ public struct EvidenceIngestor: Sendable {
                 previousHash = stored.hash
             }
             // 3. Store, then record what was refused, then answer.
-            try await evidence.append(accepted)
+            // New bundles were checked with the newest key; the store refuses them if a rotation
+            // committed meanwhile.
+            try await evidence.append(accepted, signedWith: Base64.encode(keys.current.rawRepresentation))
             if !securityEvents.isEmpty { try await events.record(securityEvents) }
             let receipts = try (held + accepted).map { bundle throws(IngestError) in try receipt(for: bundle) }
             return EvidenceUploadResult(

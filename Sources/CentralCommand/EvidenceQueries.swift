@@ -33,7 +33,13 @@ public struct EvidenceQueries: Sendable {
                 guard let bundle = Self.decode(stored),
                     let result = bundle.results.first(where: { $0.checkID == check })
                 else { continue }
-                let key = try await tenancy.appliance(stored.applianceID)?.publicKey ?? ""
+                // The key that signed this bundle, which a later rotation does not change.
+                var key = ""
+                if let appliance = try await tenancy.appliance(stored.applianceID) {
+                    let rotations = try await tenancy.keyRotations(of: appliance.id)
+                    key = try KeyHistory.from(current: appliance.publicKey, rotations: rotations).key(
+                        for: stored.sequence)
+                }
                 return CheckStateProof(
                     siteID: site.rawValue, hostID: host.rawValue, checkID: check.rawValue, at: time.description,
                     status: result.status, result: result, observedAt: stored.observedAt.description,

@@ -138,13 +138,15 @@ struct TenancyController: APIController {
             var answer: [ApplianceInfo] = []
             for appliance in appliances {
                 let health = try await store { try await services.fleet.health(of: appliance.id) }
+                let rotations = try await store { try await services.tenancy.keyRotations(of: appliance.id) }
                 answer.append(
                     ApplianceInfo(
                         status: ApplianceStatus(lastCheckIn: health?.checkedInAt, now: now).rawValue,
                         id: appliance.id.rawValue, siteID: appliance.siteID.rawValue, publicKey: appliance.publicKey,
                         softwareRevision: appliance.softwareRevision, deploymentMode: appliance.deploymentMode.rawValue,
                         lastCheckInAt: health?.checkedInAt.description, softwareVersion: health?.softwareVersion,
-                        queueDepth: health?.queueDepth, clockOffsetMilliseconds: health?.clockOffsetMilliseconds))
+                        queueDepth: health?.queueDepth, clockOffsetMilliseconds: health?.clockOffsetMilliseconds,
+                        keyRotations: rotations.map(KeyRotationRecord.init)))
             }
             return try JSONResponse.make(answer)
         }

@@ -8,7 +8,9 @@ public protocol EvidenceStore: Sendable {
     func head(of appliance: Appliance.ID) async throws(StoreError) -> (sequence: Int64, hash: HexDigest)?
 
     /// Appends `bundles` (one appliance, consecutive sequences) in one transaction, or nothing.
-    func append(_ bundles: [StoredBundle]) async throws(StoreError)
+    /// With `key`, `.conflict` unless that is still the appliance's key when the transaction
+    /// runs: a key rotation committed after the signatures were checked wins (ADR 0012).
+    func append(_ bundles: [StoredBundle], signedWith key: String?) async throws(StoreError)
 
     func bundle(_ id: Identifier<EvidenceBundle>) async throws(StoreError) -> StoredBundle?
 
@@ -33,4 +35,11 @@ public protocol EvidenceStore: Sendable {
 
     /// The hosts of `site` that have evidence, in ID order.
     func hostsWithEvidence(site: Site.ID) async throws(StoreError) -> [ManagedHost.ID]
+}
+
+extension EvidenceStore {
+    /// Appends without re-checking the appliance's key (imports, tests).
+    public func append(_ bundles: [StoredBundle]) async throws(StoreError) {
+        try await append(bundles, signedWith: nil)
+    }
 }

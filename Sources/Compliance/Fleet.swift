@@ -11,6 +11,8 @@ public enum OrderType: String, Codable, CaseIterable, Sendable {
     /// Change the appliance's tunable settings (`ConfigurationOverrides.keys`), kept across
     /// restarts until changed again.
     case updateConfiguration = "update_configuration"
+    /// Replace the appliance's Ed25519 key at the end of its uploaded chain (ADR 0012).
+    case rotateKey = "rotate_key"
 }
 
 /// Where an order stands. The appliance reports `rejected` (bad signature, wrong appliance,

@@ -16,6 +16,12 @@ public protocol TenancyStore: Sendable {
     func create(_ appliance: Appliance) async throws(StoreError)
     func appliance(_ id: Appliance.ID) async throws(StoreError) -> Appliance?
     func appliances(at site: Site.ID) async throws(StoreError) -> [Appliance]
+    /// The appliance's key rotations, oldest first (none: it still has its enrolment key).
+    func keyRotations(of appliance: Appliance.ID) async throws(StoreError) -> [ApplianceKeyRotation]
+    /// Records a rotation and makes `newKey` the appliance's key, atomically. `.conflict` unless
+    /// the appliance's key is `oldKey`, its stored chain ends at `fromSequence − 1`, and `newKey`
+    /// has never been any appliance's key.
+    func record(_ rotation: ApplianceKeyRotation) async throws(StoreError)
 
     func create(_ host: ManagedHost) async throws(StoreError)
     func host(_ id: ManagedHost.ID) async throws(StoreError) -> ManagedHost?

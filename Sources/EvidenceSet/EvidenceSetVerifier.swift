@@ -61,7 +61,8 @@ private struct Run {
     var report: VerificationReport
 
     var manifest: EvidenceSetManifest?
-    var key: VerifyingKey?
+    /// The trusted appliance keys and the sequences each signs (one key unless it was rotated).
+    var keys: KeyHistory<VerifyingKey>?
     var witnesses: [NoteVerifier] = []
     /// Verified checkpoints: tree size → root and file.
     var checkpoints: [Int: (root: Hash32, file: String)] = [:]
@@ -125,11 +126,17 @@ private struct Run {
         do {
             _ = try JSONParser().parse(bytes)  // Strict first: duplicate keys and bad UTF-8 are refused.
             let decoded = try JSONDecoder().decode(EvidenceSetManifest.self, from: Data(bytes))
-            guard decoded.format == EvidenceSetManifest.formatV1 else {
+            guard [EvidenceSetManifest.formatV1, EvidenceSetManifest.formatV2].contains(decoded.format) else {
                 fail(
                     .notAnEvidenceSet, file,
-                    "\(file) has format \(String(reflecting: decoded.format)); expected \(EvidenceSetManifest.formatV1)"
+                    "\(file) has format \(String(reflecting: decoded.format)); expected \(EvidenceSetManifest.formatV1) or \(EvidenceSetManifest.formatV2)"
                 )
+                return false
+            }
+            guard (decoded.format == EvidenceSetManifest.formatV2) == !(decoded.keyRotations ?? []).isEmpty else {
+                fail(
+                    .notAnEvidenceSet, file,
+                    "\(file): key_rotations belong in a \(EvidenceSetManifest.formatV2) manifest, and only there")
                 return false
             }
             guard Identifier<Appliance>.isValid(decoded.applianceID),
@@ -163,15 +170,27 @@ private struct Run {
     mutating func loadKeys(_ manifest: EvidenceSetManifest) -> Bool {
         let setKeyPath = path(manifest.publicKey)
         let setKey = try? VerifyingKey(contentsOf: setKeyPath)
+        // The set's own history: its first key, then each rotation signed by both keys.
+        var setHistory: KeyHistory<VerifyingKey>?
+        if let setKey {
+            setHistory = rotations(manifest, from: setKey)
+            guard setHistory != nil else { return false }
+        }
         if let pinned = options.pinnedKeyPath {
             do {
                 let pinnedKey = try VerifyingKey(contentsOf: pinned)
-                key = pinnedKey
                 report.trustedKey = .init(fingerprint: pinnedKey.fingerprint, source: "pinned", path: pinned)
-                if let setKey, setKey != pinnedKey {
-                    report.warnings.append(
-                        "the set's own key \(manifest.publicKey) (\(setKey.fingerprint)) is not the pinned key; signatures are checked against the pinned key only"
-                    )
+                if let setHistory, setHistory.entries.contains(where: { $0.key == pinnedKey }) {
+                    // Every link is signed by both of its keys, so trust in any one key of the
+                    // history carries to all of them.
+                    keys = setHistory
+                } else {
+                    keys = KeyHistory(first: pinnedKey)
+                    if let setKey {
+                        report.warnings.append(
+                            "the set's own key \(manifest.publicKey) (\(setKey.fingerprint)) is not the pinned key; signatures are checked against the pinned key only"
+                        )
+                    }
                 }
             } catch {
                 fail(.unreadableFile, pinned, "pinned key: \(error)")
@@ -180,7 +199,7 @@ private struct Run {
         } else {
             do {
                 let setKey = try VerifyingKey(contentsOf: setKeyPath)
-                key = setKey
+                keys = setHistory ?? KeyHistory(first: setKey)
                 report.trustedKey = .init(
                     fingerprint: setKey.fingerprint, source: "evidence-set", path: manifest.publicKey)
             } catch {
@@ -188,6 +207,7 @@ private struct Run {
                 return false
             }
         }
+        report.keyRotations = (keys?.entries.count ?? 1) - 1
         for witness in manifest.witnesses {
             do {
                 let witnessKey = try VerifyingKey(contentsOf: path(witness.publicKey))
@@ -197,6 +217,46 @@ private struct Run {
             }
         }
         return true
+    }
+
+    /// The key history the manifest's rotations describe from `first`: each rotation must start
+    /// from the key before it, later than the one before, and carry both keys' signatures over
+    /// `KeyRotationStatement`. Nil (with the failure reported) when any link does not hold.
+    mutating func rotations(_ manifest: EvidenceSetManifest, from first: VerifyingKey) -> KeyHistory<VerifyingKey>? {
+        var history = KeyHistory(first: first)
+        let file = EvidenceSetLayout.manifest
+        for (index, rotation) in (manifest.keyRotations ?? []).enumerated() {
+            let old = history.current
+            let label = "key rotation \(index + 1) (from bundle \(rotation.fromSequence))"
+            guard Base64.decode(rotation.oldKey) == old.rawRepresentation else {
+                fail(.badKeyRotation, file, "\(file): \(label) does not start from the key before it")
+                return nil
+            }
+            guard let new = try? VerifyingKey(text: rotation.newKey), Base64.decode(rotation.newKey)?.count == 32 else {
+                fail(.badKeyRotation, file, "\(file): \(label) has a new key that is not base64 of 32 bytes")
+                return nil
+            }
+            let statement = KeyRotationStatement.message(
+                applianceID: manifest.applianceID, oldKey: rotation.oldKey, newKey: rotation.newKey,
+                fromSequence: rotation.fromSequence)
+            guard let endorsement = Base64.decode(rotation.endorsement),
+                old.isValidSignature(endorsement, for: statement)
+            else {
+                fail(.badKeyRotation, file, "\(file): \(label) is not endorsed by the key it replaces")
+                return nil
+            }
+            guard let proof = Base64.decode(rotation.proof), new.isValidSignature(proof, for: statement) else {
+                fail(.badKeyRotation, file, "\(file): \(label) is not signed by its new key")
+                return nil
+            }
+            do {
+                try history.append(new, fromSequence: rotation.fromSequence)
+            } catch {
+                fail(.badKeyRotation, file, "\(file): \(label) does not start after the rotation before it")
+                return nil
+            }
+        }
+        return history
     }
 
     // MARK: Listing
@@ -284,9 +344,7 @@ private struct Run {
         guard case .success(let names) = FileIO.list(path(folder)) else {
             return fail(.unreadableFile, folder, "cannot list \(folder)/")
         }
-        guard let key, let applianceVerifier = try? NoteVerifier(name: manifest.origin, key: key, type: .ed25519) else {
-            return
-        }
+        guard let keys else { return }
         for name in names.sorted() {
             let file = "\(folder)/\(name)"
             guard name.hasSuffix(".note") else {
@@ -324,13 +382,16 @@ private struct Run {
                     "\(file) is for log \(String(reflecting: checkpoint.origin)), not \(manifest.origin)")
                 continue
             }
-            switch applianceVerifier.verify(note) {
-            case .valid: break
-            case .absent:
-                fail(.badCheckpoint, file, "\(file) carries no signature by the trusted appliance key")
-                continue
-            case .invalid:
-                fail(.badCheckpoint, file, "\(file): bad signature by the appliance key")
+            // The key in force for the checkpoint's last bundle, or a later one, signs it.
+            let verdicts = keys.keys(forCheckpointOf: Int64(checkpoint.treeSize)).map { key in
+                (try? NoteVerifier(name: manifest.origin, key: key, type: .ed25519))?.verify(note) ?? .absent
+            }
+            if !verdicts.contains(where: { if case .valid = $0 { true } else { false } }) {
+                if verdicts.contains(where: { if case .invalid = $0 { true } else { false } }) {
+                    fail(.badCheckpoint, file, "\(file): bad signature by the appliance key")
+                } else {
+                    fail(.badCheckpoint, file, "\(file) carries no signature by the trusted appliance key")
+                }
                 continue
             }
             if name != "\(EvidenceSetLayout.padded(Int64(checkpoint.treeSize))).note" {
@@ -442,7 +503,7 @@ private struct Run {
     static let capturedKeys = CanonicalForm(capturing: ["appliance_id", "prev_hash", "schema", "sequence"])
 
     mutating func streamBundles(_ entries: [Entry], manifest: EvidenceSetManifest, progress: (Int, Int) -> Void) {
-        guard let key else { return }
+        guard let keys else { return }
         let fullSet = manifest.firstSequence == 1
         // Bundles up to the largest signed checkpoint are vouched for by its Merkle root (once the
         // recomputed root matches); only bundles beyond it need their own signature checked.
@@ -458,7 +519,7 @@ private struct Run {
         while start < entries.count {
             let window = entries[start..<min(start + windowSize, entries.count)]
             let outcomes = processWindow(
-                window, key: key, applianceID: manifest.applianceID, coveredLimit: coveredLimit)
+                window, keys: keys, applianceID: manifest.applianceID, coveredLimit: coveredLimit)
             for (entry, outcome) in zip(window, outcomes) {
                 let file = "\(EvidenceSetLayout.bundles)/\(entry.name)"
                 report.bundles += 1
@@ -533,7 +594,8 @@ private struct Run {
         }
         // With --all-signatures the stream already checked them all.
         if !unvouched.isEmpty && !options.allSignatures {
-            for outcome in processWindow(unvouched[...], key: key, applianceID: manifest.applianceID, coveredLimit: 0) {
+            for outcome in processWindow(unvouched[...], keys: keys, applianceID: manifest.applianceID, coveredLimit: 0)
+            {
                 if let failure = outcome.failure {
                     report.failures.append(failure)
                 } else if outcome.signatureVerified {
@@ -595,7 +657,9 @@ private struct Run {
     }
 
     /// Reads, validates and hashes a window of bundle files on all cores.
-    func processWindow(_ window: ArraySlice<Run.Entry>, key: VerifyingKey, applianceID: String, coveredLimit: Int64)
+    func processWindow(
+        _ window: ArraySlice<Run.Entry>, keys: KeyHistory<VerifyingKey>, applianceID: String, coveredLimit: Int64
+    )
         -> [Outcome]
     {
         let entries = Array(window)
@@ -610,7 +674,8 @@ private struct Run {
                 var index = worker
                 while index < entries.count {
                     results.buffer[index] = Self.examine(
-                        entries[index], directory: directory, key: key, applianceID: applianceID,
+                        entries[index], directory: directory, key: keys.key(for: entries[index].sequence),
+                        applianceID: applianceID,
                         coveredLimit: coveredLimit, options: options)
                     index += chunks
                 }

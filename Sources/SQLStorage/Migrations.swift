@@ -233,6 +233,25 @@ public enum Migrations {
             // can keep the opened snapshot and re-read it only when it changed.
             ["ALTER TABLE sites ADD COLUMN snapshot_revision BIGINT NOT NULL DEFAULT 0"]
         },
+        Migration(version: 10, name: "appliance key rotations") { _ in
+            // ADR 0012: the key history of each appliance. `appliances.public_key` stays the
+            // current key; each row says which key signs from which sequence on.
+            [
+                """
+                CREATE TABLE appliance_key_rotations (
+                    appliance_id TEXT NOT NULL REFERENCES appliances (id),
+                    from_sequence BIGINT NOT NULL CHECK (from_sequence >= 1),
+                    old_key TEXT NOT NULL,
+                    new_key TEXT NOT NULL UNIQUE,
+                    endorsement TEXT NOT NULL,
+                    proof TEXT NOT NULL,
+                    rotated_at BIGINT NOT NULL,
+                    PRIMARY KEY (appliance_id, from_sequence)
+                )
+                """,
+                "CREATE INDEX appliance_key_rotations_by_old_key ON appliance_key_rotations (old_key)",
+            ]
+        },
     ]
 }
 

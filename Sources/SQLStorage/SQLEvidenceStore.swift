@@ -30,7 +30,7 @@ public struct SQLEvidenceStore: EvidenceStore {
         }
     }
 
-    public func append(_ bundles: [StoredBundle]) async throws(StoreError) {
+    public func append(_ bundles: [StoredBundle], signedWith key: String?) async throws(StoreError) {
         guard let first = bundles.first else { return }
         for (offset, bundle) in bundles.enumerated() {
             guard bundle.applianceID == first.applianceID else {
@@ -43,7 +43,21 @@ public struct SQLEvidenceStore: EvidenceStore {
                 throw .conflict("bundle \(bundle.sequence) does not link to bundle \(bundle.sequence - 1)")
             }
         }
+        let forUpdate = database.forUpdate
         try await database.transaction { sql in
+            if let key {
+                // Locks the appliance row: a key rotation (which locks it too) either happened
+                // before, and the key no longer matches, or waits until these bundles are in.
+                let current = try await sql.raw(
+                    """
+                    SELECT public_key FROM appliances WHERE id = \(bind: first.applianceID.rawValue)\(unsafeRaw: forUpdate)
+                    """
+                ).first()?.decode(column: "public_key", as: String.self)
+                guard current == key else {
+                    throw StoreError.conflict(
+                        "appliance \(first.applianceID)'s key changed while its upload was checked; upload again")
+                }
+            }
             let head = try await sql.raw(
                 """
                 SELECT sequence, hash FROM evidence_bundles WHERE appliance_id = \(bind: first.applianceID.rawValue)

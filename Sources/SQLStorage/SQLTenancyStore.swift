@@ -142,6 +142,69 @@ public struct SQLTenancyStore: TenancyStore {
         }
     }
 
+    public func keyRotations(of appliance: Appliance.ID) async throws(StoreError) -> [ApplianceKeyRotation] {
+        try await database.read { sql in
+            try await sql.raw(
+                """
+                SELECT * FROM appliance_key_rotations WHERE appliance_id = \(bind: appliance.rawValue)
+                ORDER BY from_sequence
+                """
+            ).all().map { row in
+                ApplianceKeyRotation(
+                    applianceID: appliance, oldKey: try row.decode(column: "old_key", as: String.self),
+                    newKey: try row.decode(column: "new_key", as: String.self),
+                    fromSequence: try row.decode(column: "from_sequence", as: Int64.self),
+                    endorsement: try row.decode(column: "endorsement", as: String.self),
+                    proof: try row.decode(column: "proof", as: String.self),
+                    rotatedAt: Timestamp(millisecondsSinceEpoch: try row.decode(column: "rotated_at", as: Int64.self)))
+            }
+        }
+    }
+
+    public func record(_ rotation: ApplianceKeyRotation) async throws(StoreError) {
+        try TextRules.checkName(rotation.newKey, field: "public key")
+        let id = rotation.applianceID.rawValue
+        let forUpdate = database.forUpdate
+        try await database.transaction { sql in
+            // The appliance row is locked first: evidence appends check the key under the same lock.
+            guard
+                let current = try await sql.raw(
+                    "SELECT public_key FROM appliances WHERE id = \(bind: id)\(unsafeRaw: forUpdate)"
+                ).first()?.decode(column: "public_key", as: String.self)
+            else { throw StoreError.notFound("appliance \(id)") }
+            guard current == rotation.oldKey else {
+                throw StoreError.conflict("appliance \(id)'s key is no longer the key this rotation starts from")
+            }
+            let head =
+                try await sql.raw(
+                    "SELECT MAX(sequence) AS head FROM evidence_bundles WHERE appliance_id = \(bind: id)"
+                ).first()?.decode(column: "head", as: Int64?.self) ?? 0
+            guard head == rotation.fromSequence - 1 else {
+                throw StoreError.conflict(
+                    "Central Command holds bundles 1–\(head) of appliance \(id); a new key may start only at \(head + 1), not at \(rotation.fromSequence)"
+                )
+            }
+            let used = try await sql.raw(
+                """
+                SELECT 1 AS used FROM appliances WHERE public_key = \(bind: rotation.newKey)
+                UNION ALL SELECT 1 AS used FROM appliance_key_rotations WHERE old_key = \(bind: rotation.newKey)
+                """
+            ).first()
+            guard used == nil else { throw StoreError.conflict("that key has been an appliance key before") }
+            try await sql.raw(
+                """
+                INSERT INTO appliance_key_rotations
+                    (appliance_id, from_sequence, old_key, new_key, endorsement, proof, rotated_at)
+                VALUES (\(bind: id), \(bind: rotation.fromSequence), \(bind: rotation.oldKey), \(bind: rotation.newKey),
+                        \(bind: rotation.endorsement), \(bind: rotation.proof), \(bind: rotation.rotatedAt.millisecondsSinceEpoch))
+                """
+            ).run()
+            try await sql.raw(
+                "UPDATE appliances SET public_key = \(bind: rotation.newKey) WHERE id = \(bind: id)"
+            ).run()
+        }
+    }
+
     public func create(_ host: ManagedHost) async throws(StoreError) {
         try TextRules.checkName(host.name, field: "host name")
         try TextRules.checkOptionalName(host.address, field: "host address")

@@ -147,6 +147,12 @@ public final class VigilDatabase: Sendable {
     }
 
     /// One place that turns driver errors into domain errors.
+    /// ` FOR UPDATE` on PostgreSQL, to lock the rows a transaction reads; nothing on SQLite,
+    /// whose write transactions (`BEGIN IMMEDIATE` under one lock) run one at a time anyway.
+    var forUpdate: String {
+        if case .postgres = backend { " FOR UPDATE" } else { "" }
+    }
+
     static func classify(_ error: any Error) -> StoreError {
         if let storeError = error as? StoreError { return storeError }
         if let transaction = error as? PostgresTransactionError {

@@ -11,6 +11,7 @@ public actor InMemoryStore: TenancyStore, EvidenceStore, NonceStore, EnrolmentSt
     var appliancesByID: [Appliance.ID: Appliance] = [:]
     var hostsByID: [ManagedHost.ID: ManagedHost] = [:]
     var chains: [Appliance.ID: [StoredBundle]] = [:]
+    var rotations: [Appliance.ID: [ApplianceKeyRotation]] = [:]
     var bundleIDs: Set<Identifier<EvidenceBundle>> = []
     var nonces: Set<String> = []
     var apiKeys: [APIKey.ID: APIKey] = [:]
@@ -77,6 +78,30 @@ public actor InMemoryStore: TenancyStore, EvidenceStore, NonceStore, EnrolmentSt
         appliancesByID.values.filter { $0.siteID == site }.sorted { $0.id < $1.id }
     }
 
+    public func keyRotations(of appliance: Appliance.ID) -> [ApplianceKeyRotation] {
+        rotations[appliance] ?? []
+    }
+
+    public func record(_ rotation: ApplianceKeyRotation) throws(StoreError) {
+        guard var appliance = appliancesByID[rotation.applianceID] else {
+            throw .notFound("appliance \(rotation.applianceID)")
+        }
+        guard appliance.publicKey == rotation.oldKey else {
+            throw .conflict("the appliance's key is no longer the key this rotation starts from")
+        }
+        let head = chains[rotation.applianceID]?.last?.sequence ?? 0
+        guard head == rotation.fromSequence - 1 else {
+            throw .conflict("Central Command holds bundles 1–\(head); a new key may start only at \(head + 1)")
+        }
+        let used =
+            appliancesByID.values.contains { $0.publicKey == rotation.newKey }
+            || rotations.values.joined().contains { $0.oldKey == rotation.newKey }
+        guard !used else { throw .conflict("that key has been an appliance key before") }
+        rotations[rotation.applianceID, default: []].append(rotation)
+        appliance.publicKey = rotation.newKey
+        appliancesByID[rotation.applianceID] = appliance
+    }
+
     public func create(_ host: ManagedHost) throws(StoreError) {
         try TextRules.checkName(host.name, field: "host name")
         try TextRules.checkOptionalName(host.address, field: "host address")
@@ -95,9 +120,14 @@ public actor InMemoryStore: TenancyStore, EvidenceStore, NonceStore, EnrolmentSt
         chains[appliance]?.last.map { ($0.sequence, $0.hash) }
     }
 
-    public func append(_ bundles: [StoredBundle]) throws(StoreError) {
+    public func append(_ bundles: [StoredBundle], signedWith key: String?) throws(StoreError) {
         guard let first = bundles.first else { return }
-        guard appliancesByID[first.applianceID] != nil else { throw .notFound("appliance \(first.applianceID)") }
+        guard let appliance = appliancesByID[first.applianceID] else {
+            throw .notFound("appliance \(first.applianceID)")
+        }
+        if let key, appliance.publicKey != key {
+            throw .conflict("appliance \(first.applianceID)'s key changed while its upload was checked; upload again")
+        }
         var previous = chains[first.applianceID]?.last
         var seen: Set<Identifier<EvidenceBundle>> = []
         for bundle in bundles {

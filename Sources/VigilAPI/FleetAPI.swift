@@ -354,12 +354,15 @@ public struct ApplianceInfo: Codable, Equatable, Sendable {
     public var softwareVersion: String?
     public var queueDepth: Int64?
     public var clockOffsetMilliseconds: Int64?
+    /// Every replacement of the appliance's key, oldest first (`public_key` is the newest key).
+    public var keyRotations: [KeyRotationRecord]
 
     public init(
         status: String, id: String, siteID: String, publicKey: String, softwareRevision: String?,
         deploymentMode: String, lastCheckInAt: String?, softwareVersion: String?, queueDepth: Int64?,
-        clockOffsetMilliseconds: Int64?
+        clockOffsetMilliseconds: Int64?, keyRotations: [KeyRotationRecord] = []
     ) {
+        self.keyRotations = keyRotations
         self.status = status
         self.id = id
         self.siteID = siteID
@@ -382,6 +385,7 @@ public struct ApplianceInfo: Codable, Equatable, Sendable {
         case softwareVersion = "software_version"
         case queueDepth = "queue_depth"
         case clockOffsetMilliseconds = "clock_offset_ms"
+        case keyRotations = "key_rotations"
     }
 }
 

@@ -45,6 +45,8 @@ public struct VerificationReport: Codable, Equatable, Sendable {
         case reordered
         case foreignAppliance = "foreign_appliance"
         case badCheckpoint = "bad_checkpoint"
+        /// A key rotation in the manifest is not signed by both keys or does not follow the one before.
+        case badKeyRotation = "bad_key_rotation"
         case inconsistentCheckpoint = "inconsistent_checkpoint"
         case badCosignature = "bad_cosignature"
         case badProof = "bad_proof"
@@ -76,6 +78,8 @@ public struct VerificationReport: Codable, Equatable, Sendable {
     public var verified: Bool
     public var applianceID: String?
     public var trustedKey: TrustedKey?
+    /// Key rotations verified in the set (ADR 0012); bundles after each use the new key.
+    public var keyRotations: Int
     public var bundles: Int
     public var firstSequence: Int64?
     public var lastSequence: Int64?
@@ -94,6 +98,7 @@ public struct VerificationReport: Codable, Equatable, Sendable {
     public init(path: String) {
         self.path = path
         self.verified = false
+        self.keyRotations = 0
         self.bundles = 0
         self.bytes = 0
         self.authenticatedByCheckpoint = 0
@@ -110,6 +115,7 @@ public struct VerificationReport: Codable, Equatable, Sendable {
         case path, verified, bundles, bytes, checkpoints, failures, warnings
         case applianceID = "appliance_id"
         case trustedKey = "trusted_key"
+        case keyRotations = "key_rotations"
         case firstSequence = "first_sequence"
         case lastSequence = "last_sequence"
         case authenticatedByCheckpoint = "authenticated_by_checkpoint"

@@ -46,6 +46,12 @@ import VigilAPI
         func submit(checkpoint note: String) async throws(CentralClientError) -> CosignedCheckpoint {
             throw .status(501, "not in this fake")
         }
+
+        func rotateKey(_ request: KeyRotationRequest) async throws(CentralClientError) -> KeyRotationRecord {
+            throw .status(501, "not in this fake")
+        }
+
+        func rekeyed(_ key: SigningKey) -> any CentralLink { self }
     }
 
     @Test func everyOrderGetsTheRightReportAndOnlyValidOnesRun() async throws {

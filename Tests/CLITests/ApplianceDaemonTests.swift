@@ -174,14 +174,17 @@ import VigilAPI
         #expect(verify.stdout.contains("cosigned by vigil.central"))
     }
 
-    /// Central Command's answers with extra orders slipped in: forged, expired, replayed.
+    /// Central Command's answers with extra orders slipped in (forged, expired, replayed), and
+    /// optionally the answer to a key rotation lost after Central Command recorded it.
     final class Tampering: CentralLink {
         let real: ApplianceClient
         let extra: Mutex<[SignedOrder]>
+        let losesRotationAnswer: Bool
 
-        init(_ real: ApplianceClient, extra: [SignedOrder]) {
+        init(_ real: ApplianceClient, extra: [SignedOrder], losesRotationAnswer: Bool = false) {
             self.real = real
             self.extra = Mutex(extra)
+            self.losesRotationAnswer = losesRotationAnswer
         }
 
         func checkIn(_ request: CheckInRequest) async throws(CentralClientError) -> CheckInResponse {
@@ -200,6 +203,16 @@ import VigilAPI
 
         func submit(checkpoint note: String) async throws(CentralClientError) -> CosignedCheckpoint {
             try await real.submit(checkpoint: note)
+        }
+
+        func rotateKey(_ request: KeyRotationRequest) async throws(CentralClientError) -> KeyRotationRecord {
+            let answer = try await real.rotateKey(request)
+            if losesRotationAnswer { throw .transport("connection reset by peer") }
+            return answer
+        }
+
+        func rekeyed(_ key: SigningKey) -> any CentralLink {
+            Tampering(real.rekeyed(key), extra: extra.withLock { $0 }, losesRotationAnswer: losesRotationAnswer)
         }
     }
 

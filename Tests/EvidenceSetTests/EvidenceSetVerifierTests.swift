@@ -338,6 +338,43 @@ import VigilAPI
         #expect(report.failures.first?.message.contains("duplicate key") == true)
     }
 
+    @Test func keyRotationsOnlyInAVersionTwoManifest() throws {
+        let rotation = KeyRotationRecord(
+            oldKey: "a", newKey: "b", fromSequence: 2, endorsement: "c", proof: "d", rotatedAt: "2026-11-30T00:00:00Z")
+        try rewriteManifest { $0.keyRotations = [rotation] }
+        var report = verify()
+        #expect(report.failures.first?.kind == .notAnEvidenceSet)
+        #expect(report.failures.first?.message.contains("key_rotations") == true)
+        try rewriteManifest {
+            $0.format = EvidenceSetManifest.formatV2
+            $0.keyRotations = nil
+        }
+        report = verify()
+        #expect(report.failures.first?.kind == .notAnEvidenceSet)
+    }
+
+    @Test func aKeyRotationThatDoesNotStartFromTheSetsKeyIsRefused() throws {
+        let stranger = SigningKey()
+        let next = SigningKey()
+        let old = Base64.encode(stranger.verifyingKey.rawRepresentation)
+        let new = Base64.encode(next.verifyingKey.rawRepresentation)
+        let statement = KeyRotationStatement.message(
+            applianceID: Fixtures.applianceID.rawValue, oldKey: old, newKey: new, fromSequence: 3)
+        try rewriteManifest {
+            $0.format = EvidenceSetManifest.formatV2
+            $0.keyRotations = [
+                KeyRotationRecord(
+                    oldKey: old, newKey: new, fromSequence: 3,
+                    endorsement: Base64.encode(stranger.signature(for: statement)),
+                    proof: Base64.encode(next.signature(for: statement)), rotatedAt: "2026-11-30T00:00:00Z")
+            ]
+        }
+        let report = verify()
+        #expect(!report.verified)
+        #expect(report.failures.first?.kind == .badKeyRotation)
+        #expect(report.failures.first?.message.contains("does not start from the key before it") == true)
+    }
+
     // MARK: Helpers
 
     func rewriteManifest(_ change: (inout EvidenceSetManifest) -> Void) throws {

@@ -36,9 +36,14 @@ public actor ApplianceDaemon {
     nonisolated public let enrolment: ApplianceEnrolment
     let database: VigilDatabase
     let outbox: SQLOutbox
-    let recorder: EvidenceRecorder
-    let cycle: CheckInCycle
-    let link: any CentralLink
+    /// The appliance's signing key and what signs with it; replaced together by a key rotation.
+    var key: SigningKey
+    var recorder: EvidenceRecorder
+    var cycle: CheckInCycle
+    var link: any CentralLink
+    /// A key rotation whose outcome is not known yet (`appliance-key.next.pem` exists), and the
+    /// order that asked for it when this run started it. Nothing is recorded until it is settled.
+    var pendingKey: (key: SigningKey, orderID: String?)?
     var scanner: HostScanner
     let deferred: SQLDeferredOrders
     let cursors: SQLForwardCursors
@@ -104,25 +109,38 @@ public actor ApplianceDaemon {
             link
             ?? ApplianceClient(
                 connection: CentralConnection(baseURL: configuration.serverURL), applianceID: applianceID, key: key)
-        let cycle = CheckInCycle(
-            link: link,
-            gate: OrderGate(serverKey: serverKey, applianceID: applianceID, ledger: SQLOrderLedger(database: database)),
-            uploader: EvidenceUploader(outbox: outbox, sink: link, serverKey: serverKey, applianceID: applianceID),
-            outbox: outbox, softwareVersion: softwareRevision, startedAt: Timestamp.now())
+        let cycle = makeCycle(
+            link: link, serverKey: serverKey, applianceID: applianceID, database: database, outbox: outbox,
+            softwareRevision: softwareRevision)
         let scanner = HostScanner(
             pins: SQLHostKeyPins(database: database), checks: LinuxChecks(policy: configuration.linuxPolicy),
             identity: identity, maximumConcurrent: configuration.scanConcurrency,
             timeoutSeconds: configuration.scanTimeoutSeconds)
-        return ApplianceDaemon(
+        let daemon = ApplianceDaemon(
             configuration: configuration, identity: identity, enrolment: enrolment, database: database, outbox: outbox,
-            recorder: recorder, cycle: cycle, link: link, scanner: scanner, serverKey: serverKey, logger: logger)
+            key: key, recorder: recorder, cycle: cycle, link: link, scanner: scanner, serverKey: serverKey,
+            logger: logger)
+        await daemon.loadPendingKey()
+        return daemon
+    }
+
+    static func makeCycle(
+        link: any CentralLink, serverKey: VerifyingKey, applianceID: Appliance.ID, database: VigilDatabase,
+        outbox: SQLOutbox, softwareRevision: String
+    ) -> CheckInCycle {
+        CheckInCycle(
+            link: link,
+            gate: OrderGate(serverKey: serverKey, applianceID: applianceID, ledger: SQLOrderLedger(database: database)),
+            uploader: EvidenceUploader(outbox: outbox, sink: link, serverKey: serverKey, applianceID: applianceID),
+            outbox: outbox, softwareVersion: softwareRevision, startedAt: Timestamp.now())
     }
 
     init(
         configuration: ApplianceConfiguration, identity: ApplianceIdentity, enrolment: ApplianceEnrolment,
-        database: VigilDatabase, outbox: SQLOutbox, recorder: EvidenceRecorder, cycle: CheckInCycle,
+        database: VigilDatabase, outbox: SQLOutbox, key: SigningKey, recorder: EvidenceRecorder, cycle: CheckInCycle,
         link: any CentralLink, scanner: HostScanner, serverKey: VerifyingKey, logger: Logger
     ) {
+        self.key = key
         self.configuration = configuration
         self.effective = configuration
         self.identity = identity
@@ -185,9 +203,22 @@ public actor ApplianceDaemon {
         let clock = await checkClock()
         self.clock = clock
         let offset = clock?.medianOffsetSeconds.map { Int64(($0 * 1000).rounded()) }
+        var bundles: [EvidenceBundle] = []
+        var settledOrder: (String, OrderReport)?
+        if pendingKey != nil {
+            if let (bundle, order) = await settlePendingKey() {
+                bundles.append(bundle)
+                settledOrder = order
+            } else {
+                // Which key signs the next bundle is unknown: record nothing until it is.
+                var turn = DaemonTurn(cycle: CycleReport(checkIn: .failure(.transport("key rotation unsettled"))))
+                turn.problems.append(
+                    "a key rotation is unsettled (Central Command unreachable); nothing is recorded until it is")
+                return turn
+            }
+        }
         let report = await cycle.run(clockOffsetMilliseconds: offset)
         var turn = DaemonTurn(cycle: report)
-        var bundles: [EvidenceBundle] = []
 
         switch report.checkIn {
         case .success(let answer):
@@ -210,8 +241,14 @@ public actor ApplianceDaemon {
             bundles.append(contentsOf: orderEvidence(admission))
         }
         var finishedOrders: [(String, OrderReport, EvidenceBundle)] = []
+        var rotation: (payload: OrderPayload, started: Timestamp)?
         for (payload, type, signed) in report.accepted {
             let started = Timestamp.now()
+            if type == .rotateKey {
+                // Run after this turn's bundles are uploaded: the new key starts at the boundary.
+                rotation = (payload, started)
+                continue
+            }
             if case .deferred(let reason) = gate(type) {
                 do {
                     try await deferred.keep(
@@ -230,6 +267,8 @@ public actor ApplianceDaemon {
         }
         await runDeferred(&finishedOrders, &bundles, &turn, scanNow: &scanNow)
         bundles.append(contentsOf: finishedOrders.map(\.2))
+        var reports = finishedOrders.map { ($0.0, $0.1) }
+        if let settledOrder { reports.append(settledOrder) }
 
         if scanNow {
             let includePatching = Date() >= nextPatchQuery
@@ -265,7 +304,27 @@ public actor ApplianceDaemon {
             }
             if centralReachable == true { turn.cycle.upload = await cycle.uploader.flush() }
         }
-        for (order, answer, _) in finishedOrders where centralReachable == true {
+        if let rotation {
+            let (status, detail) = await rotateKey(orderID: rotation.payload.orderID)
+            logger.notice("order \(rotation.payload.orderID) (rotate_key): \(detail)")
+            let answer = OrderReport(status: status.rawValue, detail: detail)
+            if status == .completed || pendingKey == nil {
+                let bundle = orderBundle(
+                    orderID: rotation.payload.orderID, type: rotation.payload.type, started: rotation.started,
+                    exitCode: status == .completed ? 0 : 1, detail: detail,
+                    outcome: status == .completed ? .success : .failed)
+                do {
+                    try await recorder.record([bundle])
+                    turn.recorded += 1
+                } catch {
+                    turn.problems.append("cannot record the key rotation: \(error.description)")
+                }
+                turn.cycle.upload = await cycle.uploader.flush()
+            }
+            // An unsettled rotation is reported when it is settled.
+            if pendingKey == nil { reports.append((rotation.payload.orderID, answer)) }
+        }
+        for (order, answer) in reports where centralReachable == true {
             do {
                 _ = try await link.report(answer, order: order)
             } catch {
@@ -440,6 +499,9 @@ public actor ApplianceDaemon {
             return (.completed, diagnostics())
         case .updateConfiguration:
             return updateConfiguration(payload.parameters)
+        case .rotateKey:
+            // `turn()` runs rotations itself once the turn's bundles are uploaded; never deferred.
+            return (.failed, "rotate_key runs only at the end of a turn")
         case .runRunbook:
             return (
                 .failed,
@@ -516,6 +578,142 @@ public actor ApplianceDaemon {
         return identity.bundle(
             kind: .order, host: identity.selfHostID, startedAt: started, finishedAt: finished, actions: [action],
             outcome: outcome)
+    }
+
+    // MARK: Key rotation (ADR 0012)
+
+    /// Replaces the appliance's key at the end of its uploaded chain: every bundle receipted,
+    /// the new key written beside the old one, Central Command told (both keys sign the
+    /// statement), then the new key renamed into place and used for everything after.
+    func rotateKey(orderID: String) async -> (OrderStatus, String) {
+        guard centralReachable == true else {
+            return (.failed, "Central Command is unreachable; the key is rotated only when every bundle is receipted")
+        }
+        _ = await cycle.uploader.flush()
+        let unreceipted: Int64
+        do {
+            unreceipted = try await outbox.status().unreceipted
+        } catch {
+            return (.failed, "outbox: \(error.description)")
+        }
+        guard unreceipted == 0 else {
+            return (.failed, "\(unreceipted) bundle(s) are not receipted yet; send the order again once they are")
+        }
+        let head = await recorder.head.sequence
+        guard head >= 1 else { return (.failed, "nothing is signed yet; the key is rotated after the first bundle") }
+        let next = SigningKey()
+        let nextPath = ApplianceEnrolment.nextKeyPath(in: configuration.dataDirectory)
+        try? FileManager.default.removeItem(atPath: nextPath)
+        do {
+            try next.write(to: nextPath)
+        } catch {
+            return (.failed, "cannot write \(nextPath): \(error.description)")
+        }
+        let oldText = Base64.encode(key.verifyingKey.rawRepresentation)
+        let newText = Base64.encode(next.verifyingKey.rawRepresentation)
+        let statement = KeyRotationStatement.message(
+            applianceID: identity.applianceID.rawValue, oldKey: oldText, newKey: newText, fromSequence: head + 1)
+        let request = KeyRotationRequest(
+            newKey: newText, fromSequence: head + 1, endorsement: Base64.encode(key.signature(for: statement)),
+            proof: Base64.encode(next.signature(for: statement)))
+        do {
+            _ = try await link.rotateKey(request)
+        } catch .status(let code, let why) where code != 401 && code < 500 {
+            // A definite refusal: the old key stays.
+            try? FileManager.default.removeItem(atPath: nextPath)
+            return (.failed, "Central Command refused the new key (\(code)): \(why)")
+        } catch {
+            pendingKey = (next, orderID)
+            return (
+                .failed, "the key rotation's outcome is unknown (\(error.description)); it is settled at the next turn"
+            )
+        }
+        let old = key.verifyingKey.fingerprint
+        if let problem = await adopt(next) {
+            pendingKey = (next, orderID)
+            return (.failed, "Central Command took the new key but \(problem); it is settled at the next turn")
+        }
+        return (
+            .completed,
+            "key rotated: \(next.verifyingKey.fingerprint) signs from bundle \(head + 1); \(old) signed bundles 1–\(head)"
+        )
+    }
+
+    /// Makes `next` the appliance's key: renamed over `appliance-key.pem` (atomic), then the
+    /// recorder, the client and the cycle rebuilt with it. Nil when done, else the problem.
+    func adopt(_ next: SigningKey) async -> String? {
+        let directory = configuration.dataDirectory
+        guard rename(ApplianceEnrolment.nextKeyPath(in: directory), ApplianceEnrolment.keyPath(in: directory)) == 0
+        else {
+            return "cannot rename the new key into place: \(String(cString: strerror(errno)))"
+        }
+        do {
+            recorder = try await EvidenceRecorder(applianceID: identity.applianceID, key: next, outbox: outbox)
+        } catch {
+            return "cannot reopen the outbox: \(error.description)"
+        }
+        key = next
+        link = link.rekeyed(next)
+        cycle = Self.makeCycle(
+            link: link, serverKey: serverKey, applianceID: identity.applianceID, database: database, outbox: outbox,
+            softwareRevision: identity.softwareRevision)
+        pendingKey = nil
+        logger.notice("appliance key is now \(next.verifyingKey.fingerprint)")
+        return nil
+    }
+
+    /// A next key left by a rotation that did not finish (crash, lost answer) is settled first.
+    func loadPendingKey() {
+        let path = ApplianceEnrolment.nextKeyPath(in: configuration.dataDirectory)
+        guard FileManager.default.fileExists(atPath: path) else { return }
+        do {
+            pendingKey = (try SigningKey(contentsOf: path), nil)
+        } catch {
+            // Never sent with a usable key: Central Command cannot have it.
+            logger.warning("discarding unreadable \(path): \(error.description)")
+            try? FileManager.default.removeItem(atPath: path)
+        }
+    }
+
+    /// Asks Central Command which key it holds, by checking in with the next key (and, if that is
+    /// refused, with the current one). Returns the evidence of the settlement and, when this run
+    /// started the rotation, the order's final report; nil while it cannot be told.
+    func settlePendingKey() async -> (EvidenceBundle, (String, OrderReport)?)? {
+        guard let (next, orderID) = pendingKey else { return nil }
+        let probe = CheckInRequest(
+            softwareVersion: identity.softwareRevision, uptimeSeconds: 0, queueDepth: 0, clockOffsetMilliseconds: nil)
+        let started = Timestamp.now()
+        let nextPath = ApplianceEnrolment.nextKeyPath(in: configuration.dataDirectory)
+        let detail: String
+        do {
+            _ = try await link.rekeyed(next).checkIn(probe)
+            let old = key.verifyingKey.fingerprint
+            if let problem = await adopt(next) {
+                logger.error("key rotation: \(problem)")
+                return nil
+            }
+            detail =
+                "key rotation settled: Central Command holds \(next.verifyingKey.fingerprint), which replaces \(old)"
+        } catch .status(401, _) {
+            do {
+                _ = try await link.checkIn(probe)
+            } catch {
+                return nil
+            }
+            try? FileManager.default.removeItem(atPath: nextPath)
+            pendingKey = nil
+            detail =
+                "key rotation abandoned: Central Command never took \(next.verifyingKey.fingerprint); the key stays"
+        } catch {
+            return nil
+        }
+        logger.notice("\(detail)")
+        let success = detail.hasPrefix("key rotation settled")
+        let bundle = orderBundle(
+            orderID: orderID ?? "rotate_key", type: OrderType.rotateKey.rawValue, started: started,
+            exitCode: success ? 0 : 1, detail: detail, outcome: success ? .success : .failed)
+        let status: OrderStatus = success ? .completed : .failed
+        return (bundle, orderID.map { ($0, OrderReport(status: status.rawValue, detail: detail)) })
     }
 
     // MARK: Reseller forwarding

@@ -24,6 +24,8 @@ public struct ApplianceEnrolment: Codable, Equatable, Sendable {
     }
 
     public static func keyPath(in directory: String) -> String { directory + "/appliance-key.pem" }
+    /// A key being rotated in (ADR 0012): present only between writing it and Central Command's answer.
+    public static func nextKeyPath(in directory: String) -> String { directory + "/appliance-key.next.pem" }
     public static func recordPath(in directory: String) -> String { directory + "/enrolment.json" }
     public static func databasePath(in directory: String) -> String { directory + "/appliance.sqlite" }
 

@@ -35,4 +35,8 @@ actor TTLCache<Key: Hashable & Sendable, Value: Sendable> {
         if entries.count >= capacity { entries.removeAll(keepingCapacity: true) }
         entries[key] = (value, now.millisecondsSinceEpoch + ttlMilliseconds)
     }
+
+    func remove(_ key: Key) {
+        entries[key] = nil
+    }
 }
