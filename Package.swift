@@ -17,6 +17,7 @@ let package = Package(
         .executable(name: "vigil-bench", targets: ["CryptoBench"]),
         .executable(name: "vigil-outbox-bench", targets: ["OutboxBench"]),
         .executable(name: "vigil-scan-bench", targets: ["ScanBench"]),
+        .executable(name: "vigil-rules-bench", targets: ["RulesBench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
@@ -35,6 +36,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
         // 0.x: pinned exactly (FACTS.md). The appliance's SSH client for Linux hosts.
         .package(url: "https://github.com/apple/swift-nio-ssh.git", exact: "0.15.1"),
+        // YAML for runbooks and rules (ADR 0013): libyaml underneath, node marks for file:line.
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
     ],
     targets: [
         // Layer 0: the pure domain. Standard library and Foundation only.
@@ -48,6 +51,14 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .target(name: "VigilAPI", dependencies: ["Compliance"], exclude: ["README.md"], swiftSettings: strictSettings),
+        // Layer 1: healing as data — the runbook catalogue and L1 rules, loaded strictly from YAML.
+        .target(
+            name: "Healing",
+            dependencies: ["Compliance", .product(name: "Yams", package: "Yams")],
+            exclude: ["README.md"],
+            resources: [.copy("Catalogue")],
+            swiftSettings: strictSettings
+        ),
 
         // Layer 2: the evidence set on disk — writer, sample generator, streaming verifier.
         .target(
@@ -87,7 +98,7 @@ let package = Package(
         .target(
             name: "Appliance",
             dependencies: [
-                "Compliance", "EvidenceCrypto", "EvidenceSet", "VigilAPI", "CentralClient", "SQLStorage",
+                "Compliance", "EvidenceCrypto", "EvidenceSet", "VigilAPI", "CentralClient", "SQLStorage", "Healing",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -126,7 +137,7 @@ let package = Package(
             name: "CLI",
             dependencies: [
                 "Appliance", "Compliance", "EvidenceCrypto", "EvidenceSet", "VigilAPI", "CentralCommand",
-                "CentralClient", "LabHosts", "SQLStorage",
+                "CentralClient", "LabHosts", "SQLStorage", "Healing",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -157,6 +168,9 @@ let package = Package(
             path: "Benchmarks/ScanBench",
             swiftSettings: strictSettings),
         .executableTarget(
+            name: "RulesBench", dependencies: ["Compliance", "Healing"], path: "Benchmarks/RulesBench",
+            swiftSettings: strictSettings),
+        .executableTarget(
             name: "OutboxBench",
             dependencies: [
                 "Appliance", "Compliance", "EvidenceCrypto", "EvidenceSet", "SQLStorage",
@@ -169,7 +183,10 @@ let package = Package(
             name: "ComplianceTests", dependencies: ["Compliance", "TestSupport"],
             swiftSettings: strictSettings),
         .testTarget(
-            name: "EvidenceCryptoTests", dependencies: ["EvidenceCrypto", "TestSupport"],
+            name: "HealingTests", dependencies: ["Healing", "Compliance", "TestSupport"],
+            swiftSettings: strictSettings),
+        .testTarget(
+            name: "EvidenceCryptoTests", dependencies: ["EvidenceCrypto", "Compliance", "TestSupport"],
             swiftSettings: strictSettings),
         .testTarget(
             name: "VigilAPITests", dependencies: ["VigilAPI", "Compliance", "TestSupport"],

@@ -8,7 +8,7 @@ public struct VigilCommand: AsyncParsableCommand {
         version: VigilVersion.current,
         subcommands: [
             KeysCommand.self, EvidenceCommand.self, VerifyCommand.self, CentralCommandCommand.self, AdminCommand.self,
-            ApplianceCommand.self, DemoCommand.self,
+            ApplianceCommand.self, DemoCommand.self, RunbooksCommand.self,
         ]
     )
 
