@@ -33,7 +33,7 @@ struct ApplianceRun: AsyncParsableCommand {
         "password-max-days", "host-min-free", "clamav-max-age-days", "backup-max-age-hours", "disk-min-free",
         "log-level", "log-format", "exit-after", "syslog-url", "syslog-ca-file", "webhook-url", "webhook-secret",
         "firewall-baseline", "luks-volumes", "critical-services", "restic-repository", "restic-password-file",
-        "restic-check-interval", "syslog-file", "software-sha256",
+        "restic-check-interval", "syslog-file", "software-sha256", "runbook-dir", "rules-file",
     ]
 
     @Option(name: .long, help: "Configuration file (name = value lines).")
@@ -74,6 +74,8 @@ struct ApplianceRun: AsyncParsableCommand {
         configuration.reseller = settings.string("reseller")?.value
         configuration.syslogURL = settings.string("syslog-url")?.value
         configuration.syslogCAFile = settings.string("syslog-ca-file")?.value
+        configuration.runbookDirectory = settings.string("runbook-dir")?.value
+        configuration.rulesFile = settings.string("rules-file")?.value
         if let webhook = settings.string("webhook-url") {
             guard let url = URL(string: webhook.value) else {
                 throw ValidationError("\(webhook.source): webhook-url is not a URL")

@@ -9,8 +9,12 @@ public enum RunbookScript {
     public static func program(
         _ runbook: Runbook, step: Runbook.Step, parameters: [String: String], preState: [UInt8]? = nil
     ) -> String {
-        var lines = ["set -u", "VIGIL_RUNBOOK=\(runbook.id)", "VIGIL_STEP=\(step.rawValue)"]
-        lines.append("export VIGIL_RUNBOOK VIGIL_STEP")
+        // A root script finds the sbin tools whatever PATH the login or sudo left.
+        var lines = [
+            "set -u", "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+            "VIGIL_RUNBOOK=\(runbook.id)", "VIGIL_STEP=\(step.rawValue)",
+        ]
+        lines.append("export PATH VIGIL_RUNBOOK VIGIL_STEP")
         for (name, value) in parameters.sorted(by: { $0.key < $1.key }) {
             guard RunbookParameter.isValidName(name) else { continue }
             let variable = "VIGIL_" + name.uppercased()

@@ -62,6 +62,12 @@ public final class LoopbackLinuxHost: Sendable {
     /// The detached sshd's process ID (from its pid file).
     let pid: pid_t
 
+    /// Whether the scanning account can become root on the demo hosts (sudo installed).
+    public static var canBecomeRoot: Bool {
+        FileManager.default.isExecutableFile(atPath: "/usr/bin/sudo")
+            && FileManager.default.fileExists(atPath: "/etc/sudoers")
+    }
+
     public static var available: Bool {
         FileManager.default.isExecutableFile(atPath: sshd)
             && FileManager.default.isExecutableFile(atPath: "/usr/bin/unshare")
@@ -122,6 +128,12 @@ public final class LoopbackLinuxHost: Sendable {
         try Self.write(defs + "\nPASS_MAX_DAYS\t\(profile.passwordMaximumDays)\n", to: path("login.defs"), mode: 0o644)
         try Self.write(
             "Vigil demo host \(profile.name)\n", to: path("issue"), mode: profile.worldWritableFile ? 0o666 : 0o644)
+        // Healing runs as root through sudo, as an MSP's service account would: the scanning
+        // account may become root without a password inside this host only.
+        try Self.write(
+            "Defaults !fqdn, !lecture\nDefaults secure_path=\"/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\"\nroot ALL=(ALL:ALL) ALL\n\(Self.username) ALL=(root) NOPASSWD: ALL\n",
+            to: path("sudoers"), mode: 0o440)
+        let sudoers = Self.canBecomeRoot ? "mount --bind \"$1/sudoers\" /etc/sudoers" : ":"
 
         // The paths are arguments of the script, never part of its text. sshd detaches itself
         // (no -D): Foundation's Process takes a child that closes its inherited descriptors, as
@@ -139,6 +151,7 @@ public final class LoopbackLinuxHost: Sendable {
             mount --bind "$1/shadow" /etc/shadow
             mount --bind "$1/login.defs" /etc/login.defs
             mount --bind "$1/issue" /etc/issue
+            \(sudoers)
             exec \(Self.sshd) -f /etc/ssh/sshd_config -E "$1/sshd.log"
             """
         let log = path("sshd.log")

@@ -328,13 +328,13 @@ import VigilAPI
         let weekday = calendar.component(.weekday, from: Date())
         let otherDay = MaintenanceWindow.dayNames[(weekday + 7) % 7]
         try await world.setWindow(Self.window(days: [otherDay]))
-        let runbook = ["runbook": "RB-LIN-SSH-001"]
+        let runbook = ["runbook": "RB-LIN-PATCH-001"]
         let order = try await world.order("run_runbook", to: appliance, parameters: runbook, ttlSeconds: 3600)
         _ = await daemon.turn()
         _ = await daemon.turn()
         #expect(try await world.status(of: order)?.status == "acknowledged")
 
-        // The window opens: the order runs at the next turn (and fails: no runbooks yet).
+        // The window opens: the order runs at the next turn (and fails: the site has not enabled it).
         try await world.setWindow(Self.window(days: MaintenanceWindow.dayNames))
         _ = await daemon.turn()
         #expect(try await world.status(of: order)?.status == "failed")

@@ -38,6 +38,10 @@ public struct ApplianceConfiguration: Sendable {
     public var selfChecks = SelfCheckPolicy()
     /// Free share of the data directory's file system below which the appliance alerts.
     public var diskMinimumFreePercent = 15.0
+    /// A runbook catalogue directory instead of the built-in one (loaded strictly at start).
+    public var runbookDirectory: String?
+    /// An L1 rule set (YAML) instead of the built-in rules.
+    public var rulesFile: String?
     /// Stop after this many seconds (demo and tests); nil runs until cancelled.
     public var exitAfterSeconds: Double?
 

@@ -2,6 +2,7 @@ public import CentralClient
 public import Compliance
 public import EvidenceCrypto
 import Foundation
+public import Healing
 public import Logging
 import SQLStorage
 public import VigilAPI
@@ -17,6 +18,8 @@ public struct DaemonTurn: Sendable {
     public var checkedSelf = false
     /// Events forwarded in this turn, by target (reseller mode).
     public var forwarded: [String: Int] = [:]
+    /// Runbooks run (or deferred) in this turn: runbook, host name, outcome.
+    public var remediations: [(runbook: String, host: String, outcome: Outcome)] = []
     /// The tree size Central Command cosigned in this turn, if it did.
     public var witnessedSize: Int?
     public var problems: [String] = []
@@ -51,6 +54,14 @@ public actor ApplianceDaemon {
     let serverKey: VerifyingKey
     let logger: Logger
     let startedAt = Timestamp.now()
+    /// Healing (PRODUCT.md §5): the runbook catalogue, the L1 rules and their ledger, the
+    /// runbooks the site enabled, and fixes waiting for the maintenance window.
+    nonisolated public let catalogue: RunbookCatalogue
+    let engine: L1Engine
+    let executor: RunbookExecutor
+    var ledger = L1Ledger()
+    var enabledRunbooks: Set<String> = []
+    var waitingHeals: [String: WaitingHeal] = [:]
 
     var targets: [CheckInTarget] = []
     /// Hosts already reported as not scannable by this appliance (said once per run).
@@ -74,6 +85,7 @@ public actor ApplianceDaemon {
         link: (any CentralLink)? = nil
     ) async throws(ApplianceError) -> ApplianceDaemon {
         if let problem = configuration.problem { throw .configuration(problem) }
+        let (catalogue, rules) = try loadHealing(configuration)
         let (key, enrolment) = try await ApplianceEnrolment.loadOrEnrol(
             directory: configuration.dataDirectory, serverURL: configuration.serverURL,
             claimCode: configuration.claimCode, softwareRevision: softwareRevision)
@@ -119,9 +131,37 @@ public actor ApplianceDaemon {
         let daemon = ApplianceDaemon(
             configuration: configuration, identity: identity, enrolment: enrolment, database: database, outbox: outbox,
             key: key, recorder: recorder, cycle: cycle, link: link, scanner: scanner, serverKey: serverKey,
-            logger: logger)
+            logger: logger, catalogue: catalogue, rules: rules)
         await daemon.loadPendingKey()
         return daemon
+    }
+
+    /// The runbook catalogue and L1 rules: built in, or from `runbook-dir` / `rules-file`; a bad
+    /// file stops the start with every problem as file:line.
+    static func loadHealing(_ configuration: ApplianceConfiguration) throws(ApplianceError) -> (
+        RunbookCatalogue, [L1Rule]
+    ) {
+        do throws(CatalogueFailure) {
+            let catalogue: RunbookCatalogue
+            if let directory = configuration.runbookDirectory {
+                catalogue = try RunbookCatalogue.load(directory: directory)
+            } else {
+                catalogue = try RunbookCatalogue.builtin()
+            }
+            guard let rulesFile = configuration.rulesFile else {
+                return (catalogue, try L1RuleSet.builtin(catalogue: catalogue))
+            }
+            guard let data = FileManager.default.contents(atPath: rulesFile),
+                let text = String(data: data, encoding: .utf8)
+            else { throw CatalogueFailure([CatalogueProblem(file: rulesFile, line: 0, reason: "cannot be read")]) }
+            do {
+                return (catalogue, try L1RuleSet.parse(text, file: rulesFile, catalogue: catalogue, source: .custom))
+            } catch {
+                throw CatalogueFailure([error])
+            }
+        } catch {
+            throw .configuration("healing catalogue: \(error.description)")
+        }
     }
 
     static func makeCycle(
@@ -138,9 +178,13 @@ public actor ApplianceDaemon {
     init(
         configuration: ApplianceConfiguration, identity: ApplianceIdentity, enrolment: ApplianceEnrolment,
         database: VigilDatabase, outbox: SQLOutbox, key: SigningKey, recorder: EvidenceRecorder, cycle: CheckInCycle,
-        link: any CentralLink, scanner: HostScanner, serverKey: VerifyingKey, logger: Logger
+        link: any CentralLink, scanner: HostScanner, serverKey: VerifyingKey, logger: Logger,
+        catalogue: RunbookCatalogue, rules: [L1Rule]
     ) {
         self.key = key
+        self.catalogue = catalogue
+        self.engine = L1Engine(rules)
+        self.executor = RunbookExecutor(pins: SQLHostKeyPins(database: database))
         self.configuration = configuration
         self.effective = configuration
         self.identity = identity
@@ -225,6 +269,7 @@ public actor ApplianceDaemon {
             // Held in memory only; a host or credential no longer listed is forgotten here.
             targets = answer.targets
             ruleSetVersion = answer.ruleSetVersion
+            enabledRunbooks = Set(answer.enabledRunbooks)
             window = answer.maintenanceWindow
             if centralReachable == false { logger.info("Central Command reachable again") }
             centralReachable = true
@@ -240,7 +285,7 @@ public actor ApplianceDaemon {
         for admission in report.admissions {
             bundles.append(contentsOf: orderEvidence(admission))
         }
-        var finishedOrders: [(String, OrderReport, EvidenceBundle)] = []
+        var finishedOrders: [(String, OrderReport, [EvidenceBundle])] = []
         var rotation: (payload: OrderPayload, started: Timestamp)?
         for (payload, type, signed) in report.accepted {
             let started = Timestamp.now()
@@ -249,7 +294,7 @@ public actor ApplianceDaemon {
                 rotation = (payload, started)
                 continue
             }
-            if case .deferred(let reason) = gate(type) {
+            if case .deferred(let reason) = gate(type, payload.parameters) {
                 do {
                     try await deferred.keep(
                         orderID: payload.orderID, payload: signed.payload, signature: signed.signature,
@@ -263,10 +308,11 @@ public actor ApplianceDaemon {
                         detail: "deferred: \(reason)", outcome: .deferred))
                 continue
             }
-            finishedOrders.append(execute(type, payload: payload, started: started, scanNow: &scanNow))
+            finishedOrders.append(await execute(type, payload: payload, started: started, scanNow: &scanNow))
         }
         await runDeferred(&finishedOrders, &bundles, &turn, scanNow: &scanNow)
-        bundles.append(contentsOf: finishedOrders.map(\.2))
+        bundles.append(contentsOf: await runWaitingHeals(&turn))
+        bundles.append(contentsOf: finishedOrders.flatMap(\.2))
         var reports = finishedOrders.map { ($0.0, $0.1) }
         if let settledOrder { reports.append(settledOrder) }
 
@@ -286,6 +332,7 @@ public actor ApplianceDaemon {
             }
             bundles.append(contentsOf: scans.map(\.bundle))
             turn.scannedHosts = scans.count
+            bundles.append(contentsOf: await heal(scans, &turn))
             turn.checkedSelf = true
             nextScan = Date().addingTimeInterval(Double(effective.scanIntervalSeconds))
             if includePatching {
@@ -424,26 +471,38 @@ public actor ApplianceDaemon {
         }
     }
 
-    /// The gate for an order of `type` now.
-    func gate(_ type: OrderType) -> ActionDecision {
-        ActionGate.decide(
-            disruptive: type.isDisruptive, clockTrusted: clock?.trustworthy ?? false, window: window, at: Date())
+    /// The gate for an order now. A runbook order waits for the window only when its runbook
+    /// is disruptive or needs the window (an unknown runbook is refused at once: nothing runs).
+    func gate(_ type: OrderType, _ parameters: [String: String]) -> ActionDecision {
+        let disruptive =
+            type == .runRunbook
+            ? (catalogue[parameters["runbook"] ?? ""]?.requiresWindow ?? false) : type.isDisruptive
+        return ActionGate.decide(
+            disruptive: disruptive, clockTrusted: clock?.trustworthy ?? false, window: window, at: Date())
     }
 
-    /// Runs an accepted order: its report to Central Command and its evidence.
-    func execute(_ type: OrderType, payload: OrderPayload, started: Timestamp, scanNow: inout Bool) -> (
-        String, OrderReport, EvidenceBundle
+    /// Runs an accepted order: its report to Central Command and its evidence (the order's
+    /// bundle, after the remediation's when it ran a runbook).
+    func execute(_ type: OrderType, payload: OrderPayload, started: Timestamp, scanNow: inout Bool) async -> (
+        String, OrderReport, [EvidenceBundle]
     ) {
-        let (status, detail) = accept(type, payload: payload, scanNow: &scanNow)
-        let bundle = orderBundle(
-            orderID: payload.orderID, type: payload.type, started: started, exitCode: status == .completed ? 0 : 1,
-            detail: detail, outcome: status == .completed ? .success : .failed)
-        return (payload.orderID, OrderReport(status: status.rawValue, detail: detail), bundle)
+        var (status, detail) = accept(type, payload: payload, scanNow: &scanNow)
+        var bundles: [EvidenceBundle] = []
+        if type == .runRunbook {
+            let (ranStatus, ranDetail, remediation) = await runOrderedRunbook(payload, scanNow: &scanNow)
+            (status, detail) = (ranStatus, ranDetail)
+            if let remediation { bundles.append(remediation) }
+        }
+        bundles.append(
+            orderBundle(
+                orderID: payload.orderID, type: payload.type, started: started, exitCode: status == .completed ? 0 : 1,
+                detail: detail, outcome: status == .completed ? .success : .failed))
+        return (payload.orderID, OrderReport(status: status.rawValue, detail: detail), bundles)
     }
 
     /// Deferred orders whose time has come run; expired ones are recorded and reported.
     func runDeferred(
-        _ finished: inout [(String, OrderReport, EvidenceBundle)], _ bundles: inout [EvidenceBundle],
+        _ finished: inout [(String, OrderReport, [EvidenceBundle])], _ bundles: inout [EvidenceBundle],
         _ turn: inout DaemonTurn, scanNow: inout Bool
     ) async {
         let waiting: [(orderID: String, payload: String, signature: String)]
@@ -467,12 +526,14 @@ public actor ApplianceDaemon {
                 finished.append(
                     (
                         payload.orderID, OrderReport(status: OrderStatus.expired.rawValue, detail: detail),
-                        orderBundle(
-                            orderID: payload.orderID, type: payload.type, started: now, exitCode: 1, detail: detail,
-                            outcome: .expired)
+                        [
+                            orderBundle(
+                                orderID: payload.orderID, type: payload.type, started: now, exitCode: 1, detail: detail,
+                                outcome: .expired)
+                        ]
                     ))
-            } else if gate(type) == .run {
-                finished.append(execute(type, payload: payload, started: now, scanNow: &scanNow))
+            } else if gate(type, payload.parameters) == .run {
+                finished.append(await execute(type, payload: payload, started: now, scanNow: &scanNow))
             } else {
                 continue
             }
@@ -503,10 +564,8 @@ public actor ApplianceDaemon {
             // `turn()` runs rotations itself once the turn's bundles are uploaded; never deferred.
             return (.failed, "rotate_key runs only at the end of a turn")
         case .runRunbook:
-            return (
-                .failed,
-                "runbook \(payload.parameters["runbook"] ?? "?") cannot run: this appliance has no runbook catalogue yet"
-            )
+            // `execute` runs the runbook itself (over SSH, asynchronously).
+            return (.failed, "run_runbook runs through execute")
         }
     }
 

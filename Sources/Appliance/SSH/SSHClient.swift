@@ -76,9 +76,16 @@ public struct SSHClient: Sendable {
         self.group = group
     }
 
+    /// The fixed commands a script may be fed to: never built from data.
+    public enum Interpreter: String, Sendable {
+        case shell = "/bin/sh -s"
+        /// As root through sudo, without a password prompt (fails at once if sudo would ask).
+        case rootShell = "sudo -n /bin/sh -s"
+    }
+
     public func run(
         script: String, on endpoint: SSHEndpoint, pinnedHostKey: String?, timeoutSeconds: Int = 60,
-        maximumOutput: Int = 4 << 20
+        maximumOutput: Int = 4 << 20, interpreter: Interpreter = .shell
     ) async throws(SSHError) -> SSHCommandResult {
         let observed = SessionObservations()
         let username = endpoint.username
@@ -125,7 +132,8 @@ public struct SSHClient: Sendable {
                         guard type == .session else { throw SSHError.session("unexpected channel type") }
                         try childChannel.pipeline.syncOperations.addHandler(
                             ScriptRunner(
-                                script: script, maximumOutput: maximumOutput, observed: observed, promise: promise))
+                                script: script, command: interpreter.rawValue, maximumOutput: maximumOutput,
+                                observed: observed, promise: promise))
                     }
                 }
             } catch {
@@ -242,13 +250,14 @@ final class ErrorRecorder: ChannelInboundHandler {
     }
 }
 
-/// Runs `/bin/sh -s` in a session channel, writes the script to its standard input, collects
+/// Runs a fixed interpreter (`/bin/sh -s`, or it under `sudo -n`) in a session channel, writes the script to its standard input, collects
 /// both output streams up to a limit, and completes when the channel closes.
 final class ScriptRunner: ChannelInboundHandler {
     typealias InboundIn = SSHChannelData
     typealias OutboundOut = SSHChannelData
 
     let script: String
+    let command: String
     let maximumOutput: Int
     let observed: SessionObservations
     let promise: EventLoopPromise<SSHCommandResult>
@@ -256,9 +265,12 @@ final class ScriptRunner: ChannelInboundHandler {
     var stderr: [UInt8] = []
     var exitStatus: Int?
 
-    init(script: String, maximumOutput: Int, observed: SessionObservations, promise: EventLoopPromise<SSHCommandResult>)
-    {
+    init(
+        script: String, command: String, maximumOutput: Int, observed: SessionObservations,
+        promise: EventLoopPromise<SSHCommandResult>
+    ) {
         self.script = script
+        self.command = command
         self.maximumOutput = maximumOutput
         self.observed = observed
         self.promise = promise
@@ -271,7 +283,7 @@ final class ScriptRunner: ChannelInboundHandler {
     }
 
     func channelActive(context: ChannelHandlerContext) {
-        let exec = SSHChannelRequestEvent.ExecRequest(command: "/bin/sh -s", wantReply: true)
+        let exec = SSHChannelRequestEvent.ExecRequest(command: command, wantReply: true)
         let loopContext = NIOLoopBound(context, eventLoop: context.eventLoop)
         let script = ByteBuffer(string: self.script)
         context.triggerUserOutboundEvent(exec).whenComplete { result in

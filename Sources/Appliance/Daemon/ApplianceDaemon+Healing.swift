@@ -1,0 +1,183 @@
+import Compliance
+import Foundation
+import Healing
+import VigilAPI
+
+/// A fix L1 chose that waits for the maintenance window.
+struct WaitingHeal: Sendable {
+    var ruleID: String
+    var runbook: String
+    var parameters: [String: String]
+    var hostID: String
+    var checkID: CheckID
+}
+
+extension ApplianceDaemon {
+    /// L1 healing after a scan (PRODUCT.md §5): each failing check with a matching rule whose
+    /// runbook the site enabled is fixed now, or waits for the window if the runbook needs one;
+    /// a host that was changed is scanned again in the same turn.
+    func heal(_ scans: [HostScan], _ turn: inout DaemonTurn) async -> [EvidenceBundle] {
+        var bundles: [EvidenceBundle] = []
+        let now = Date().timeIntervalSince1970
+        for scan in scans where scan.problem == nil {
+            guard let target = targets.first(where: { $0.hostID == scan.hostID.rawValue }) else { continue }
+            var changed = false
+            for result in scan.bundle.results {
+                guard result.status == .fail else {
+                    // Passing again: the next drift of this check starts its retries afresh.
+                    for rule in engine.rules where rule.checkID == result.checkID {
+                        ledger.reset(rule: rule.id, host: target.hostID)
+                    }
+                    continue
+                }
+                let incident = Incident(
+                    result: result, hostID: target.hostID, hostName: target.name, platform: .linux,
+                    siteID: identity.siteID.rawValue, attempts: 0)
+                guard let decision = engine.decide(incident, ledger: ledger, at: now),
+                    let runbook = catalogue[decision.runbook], enabledRunbooks.contains(runbook.id),
+                    Self.lockout(runbook, target) == nil
+                else { continue }
+                let heal = WaitingHeal(
+                    ruleID: decision.ruleID, runbook: runbook.id, parameters: decision.parameters,
+                    hostID: target.hostID, checkID: result.checkID)
+                if case .deferred(let reason) = healGate(runbook) {
+                    let key = runbook.id + "|" + target.hostID
+                    if waitingHeals[key] == nil {
+                        waitingHeals[key] = heal
+                        bundles.append(deferredBundle(heal, target: target, reason: reason))
+                        turn.remediations.append((runbook.id, target.name, .deferred))
+                    }
+                    continue
+                }
+                let (bundle, run) = await execute(heal, runbook: runbook, target: target, why: result)
+                bundles.append(bundle)
+                turn.remediations.append((runbook.id, target.name, run.outcome))
+                if run.outcome != .success || run.changed { logger.notice("\(run.detail)") }
+                changed = changed || run.changed
+            }
+            if changed { bundles.append(await scanner.scan(target, includePatching: false).bundle) }
+        }
+        return bundles
+    }
+
+    /// Fixes that waited for the window run once the gate allows them (detect runs first, so a
+    /// drift healed meanwhile is left alone).
+    func runWaitingHeals(_ turn: inout DaemonTurn) async -> [EvidenceBundle] {
+        var bundles: [EvidenceBundle] = []
+        for (key, heal) in waitingHeals.sorted(by: { $0.key < $1.key }) {
+            guard let runbook = catalogue[heal.runbook], enabledRunbooks.contains(runbook.id),
+                let target = targets.first(where: { $0.hostID == heal.hostID })
+            else {
+                waitingHeals[key] = nil
+                continue
+            }
+            guard healGate(runbook) == .run else { continue }
+            waitingHeals[key] = nil
+            let (bundle, run) = await execute(heal, runbook: runbook, target: target, why: nil)
+            bundles.append(bundle)
+            turn.remediations.append((runbook.id, target.name, run.outcome))
+            logger.notice("\(run.detail)")
+            if run.changed { bundles.append(await scanner.scan(target, includePatching: false).bundle) }
+        }
+        return bundles
+    }
+
+    /// Why running `runbook` on `target` would cut the appliance off the host, or nil: turning
+    /// password logins off on a host the appliance reaches with a password.
+    static func lockout(_ runbook: Runbook, _ target: CheckInTarget) -> String? {
+        guard runbook.heals.contains(where: { $0.rawValue == "linux.ssh.password_authentication" }),
+            target.credential?.kind == StoredCredential.Kind.password.rawValue
+        else { return nil }
+        return
+            "\(runbook.id) would lock the appliance out of \(target.name), which it reaches with a password; give it an SSH key first"
+    }
+
+    /// Runbooks that need the window run only inside it and with a trustworthy clock.
+    func healGate(_ runbook: Runbook) -> ActionDecision {
+        guard runbook.requiresWindow else { return .run }
+        return ActionGate.decide(
+            disruptive: true, clockTrusted: clock?.trustworthy ?? false, window: window, at: Date())
+    }
+
+    /// Runs one fix and records it: a `remediation` bundle whose first step says why.
+    func execute(_ heal: WaitingHeal, runbook: Runbook, target: CheckInTarget, why result: CheckResult?) async -> (
+        EvidenceBundle, RemediationRun
+    ) {
+        ledger.record(rule: heal.ruleID, host: heal.hostID, at: Date().timeIntervalSince1970)
+        let started = Timestamp.now()
+        let parameters: [String: String]
+        do {
+            parameters = try runbook.resolve(heal.parameters)
+        } catch {
+            let run = RemediationRun(
+                runbookID: runbook.id, outcome: .failed, steps: [], detail: error.description, changed: false)
+            return (remediationBundle(heal, target: target, run: run, started: started, why: result), run)
+        }
+        let run = await executor.run(runbook, parameters: parameters, on: target)
+        return (remediationBundle(heal, target: target, run: run, started: started, why: result), run)
+    }
+
+    func decisionStep(_ heal: WaitingHeal, why result: CheckResult?) -> ActionStep {
+        let observed = result?.observed.map { " observed \(String(reflecting: $0))" } ?? ""
+        let text = "\(heal.ruleID): \(heal.checkID)\(observed) → \(heal.runbook)"
+        return ActionStep(
+            step: "decide", runbookID: heal.runbook, exitCode: 0, durationMilliseconds: 0,
+            outputHash: HexDigest.digest(Array(text.utf8)), excerpt: LinuxChecks.clip(text))
+    }
+
+    func remediationBundle(
+        _ heal: WaitingHeal, target: CheckInTarget, run: RemediationRun, started: Timestamp, why result: CheckResult?
+    ) -> EvidenceBundle {
+        let host = (try? ManagedHost.ID(target.hostID)) ?? identity.selfHostID
+        return identity.bundle(
+            kind: .remediation, host: host, startedAt: started, finishedAt: Timestamp.now(),
+            actions: [decisionStep(heal, why: result)] + run.steps, outcome: run.outcome)
+    }
+
+    func deferredBundle(_ heal: WaitingHeal, target: CheckInTarget, reason: String) -> EvidenceBundle {
+        let now = Timestamp.now()
+        let host = (try? ManagedHost.ID(target.hostID)) ?? identity.selfHostID
+        let text = "\(heal.runbook) waits for the maintenance window: \(reason)"
+        let wait = ActionStep(
+            step: "defer", runbookID: heal.runbook, exitCode: 0, durationMilliseconds: 0,
+            outputHash: HexDigest.digest(Array(text.utf8)), excerpt: LinuxChecks.clip(text))
+        return identity.bundle(
+            kind: .remediation, host: host, startedAt: now, finishedAt: now,
+            actions: [decisionStep(heal, why: nil), wait], outcome: .deferred)
+    }
+
+    /// A `run_runbook` order: parameters `runbook` and `host`, the rest for the runbook.
+    func runOrderedRunbook(_ payload: OrderPayload, scanNow: inout Bool) async -> (OrderStatus, String, EvidenceBundle?)
+    {
+        var parameters = payload.parameters
+        let runbookID = parameters.removeValue(forKey: "runbook") ?? ""
+        let hostID = parameters.removeValue(forKey: "host") ?? ""
+        guard let runbook = catalogue[runbookID] else {
+            return (.failed, RunbookError.unknownRunbook(runbookID).description, nil)
+        }
+        guard enabledRunbooks.contains(runbook.id) else {
+            return (.failed, "\(runbook.id) is not enabled for this site", nil)
+        }
+        guard let target = targets.first(where: { $0.hostID == hostID }) else {
+            return (.failed, "host \(String(reflecting: hostID)) is not one of this site's hosts", nil)
+        }
+        if let lockout = Self.lockout(runbook, target) { return (.failed, lockout, nil) }
+        guard target.platform == runbook.platform.rawValue else {
+            return (
+                .failed,
+                "\(runbook.id) is a \(runbook.platform.rawValue) runbook; \(target.name) is \(target.platform)", nil
+            )
+        }
+        do {
+            _ = try runbook.resolve(parameters)
+        } catch {
+            return (.failed, error.description, nil)
+        }
+        let heal = WaitingHeal(
+            ruleID: "order:\(payload.orderID)", runbook: runbook.id, parameters: parameters, hostID: hostID,
+            checkID: runbook.heals[0])
+        let (bundle, run) = await execute(heal, runbook: runbook, target: target, why: nil)
+        if run.changed { scanNow = true }
+        return (run.outcome == .success ? .completed : .failed, run.detail, bundle)
+    }
+}

@@ -1,0 +1,207 @@
+import Appliance
+import CentralClient
+import Compliance
+import Foundation
+import LabHosts
+import Logging
+import TestSupport
+import Testing
+import VigilAPI
+
+@testable import CLI
+
+/// Healing end to end (issue 5): real `vigil central`, real sshd hosts with drift in their own
+/// mount namespaces, runbooks run as root through sudo, evidence of every step.
+@Suite(.serialized) struct ApplianceHealingTests {
+    typealias World = ApplianceDaemonTests.World
+    static let available = ApplianceDaemonTests.available && LoopbackLinuxHost.canBecomeRoot
+    static let skip: Comment =
+        "needs OpenSSH server, chrony, sudo and root (apt-get install openssh-server chrony sudo; .ci/run installs them)"
+
+    static func enable(_ runbooks: [String], window: MaintenanceWindow? = nil, in world: World) async throws {
+        _ = try await world.operatorClient.call(
+            "PUT", "/api/v1/sites/\(world.site)/settings",
+            SiteSettingsBody(ruleSetVersion: "builtin-1", enabledRunbooks: runbooks, maintenanceWindow: window),
+            as: SiteSettingsBody.self)
+    }
+
+    static func host(_ world: World, _ name: String) throws -> LoopbackLinuxHost {
+        try #require(world.hosts.first { $0.profile.name == name })
+    }
+
+    static func mode(_ path: String) throws -> Int {
+        try #require(try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int)
+    }
+
+    /// A catalogue of the built-in runbooks plus `extra` files, and a rules file.
+    static func catalogue(in world: World, extra: [String: String], rules: String) throws -> (String, String) {
+        let directory = world.directory.appending("runbooks")
+        let builtin = Shell.packageRoot() + "/Sources/Healing/Catalogue/runbooks"
+        try FileManager.default.copyItem(atPath: builtin, toPath: directory)
+        for (name, text) in extra { try text.write(toFile: "\(directory)/\(name)", atomically: true, encoding: .utf8) }
+        let rulesFile = world.directory.appending("rules.yaml")
+        try rules.write(toFile: rulesFile, atomically: true, encoding: .utf8)
+        return (directory, rulesFile)
+    }
+
+    static func rule(_ check: String, _ runbook: String) -> String {
+        """
+        rules:
+          - id: test-rule
+            when:
+              - {field: check_id, op: eq, value: \(check)}
+              - {field: status, op: eq, value: fail}
+            runbook: \(runbook)
+        """
+    }
+
+    @Test(.enabled(if: available, skip))
+    func l1HealsRealDriftOverSSHAndTheRescanInTheSameTurnPasses() async throws {
+        let world = try await World()
+        defer { world.stop() }
+        try await Self.enable(
+            ["RB-LIN-SSH-001", "RB-LIN-SSH-002", "RB-LIN-FILE-001", "RB-LIN-FILE-003", "RB-LIN-ACCT-001"], in: world)
+        let records = try Self.host(world, "records-server")
+        let daemon = try await world.daemon()
+        let turn = try await ApplianceDaemonTests.settledTurn(daemon)
+        await daemon.close()
+        let healed = turn.remediations.map { "\($0.runbook)@\($0.host)=\($0.outcome.rawValue)" }
+        for expected in [
+            "RB-LIN-SSH-001@records-server=success", "RB-LIN-SSH-001@imaging-workstation=success",
+            "RB-LIN-FILE-001@records-server=success", "RB-LIN-FILE-003@records-server=success",
+            "RB-LIN-ACCT-001@records-server=success",
+        ] {
+            #expect(healed.contains(expected), "\(healed) \(turn.problems)")
+        }
+        // Password logins stay on where the appliance itself logs in with a password.
+        #expect(!healed.contains { $0.hasPrefix("RB-LIN-SSH-002@records-server") }, "\(healed)")
+        #expect(!healed.contains { $0.contains("reception-pc") }, "the hardened host needs nothing")
+
+        // The host's files changed for real.
+        let config = try String(contentsOfFile: records.directory + "/sshd_config", encoding: .utf8)
+        #expect(config.hasPrefix("PermitRootLogin no\n"), "\(config.prefix(200))")
+        #expect(try Self.mode(records.directory + "/shadow") == 0o640)
+        #expect(try Self.mode(records.directory + "/issue") & 0o002 == 0)
+        let defs = try String(contentsOfFile: records.directory + "/login.defs", encoding: .utf8)
+        #expect(defs.hasSuffix("PASS_MAX_DAYS\t90\n"))
+
+        // Central Command's latest state is the re-scan's: passing, proven by a newer bundle.
+        let recordsID = try await world.hostID(named: "records-server")
+        for check in ["linux.ssh.permit_root_login", "linux.files.shadow_permissions"] {
+            let proof = try await world.operatorClient.get(
+                "/api/v1/sites/\(world.site)/state?host=\(recordsID)&check=\(check)", as: CheckStateProof.self)
+            #expect(proof.status == .pass, "\(check): \(proof.result.observed ?? "")")
+        }
+        // Evidence: each step of the fix, the pre-state kept out of the text.
+        let bundles = try await ApplianceDaemonTests.bundles(in: world.configuration.dataDirectory)
+        let fix = try #require(
+            bundles.first { $0.kind == .remediation && $0.actions.contains { $0.runbookID == "RB-LIN-SSH-001" } })
+        #expect(fix.outcome == .success, "\(fix.actions.map { $0.excerpt ?? "" })")
+        #expect(fix.actions.map(\.step) == ["decide", "detect", "capture", "remediate", "verify"])
+        #expect(fix.actions.first?.excerpt?.contains("linux.ssh.permit_root_login") == true)
+        #expect(fix.actions.first { $0.step == "capture" }?.excerpt?.hasPrefix("captured ") == true)
+        #expect(!(fix.actions.map { $0.excerpt ?? "" }.joined().contains("HostKey")))
+    }
+
+    @Test(.enabled(if: available, skip))
+    func aFixWhoseVerifyFailsIsRolledBackByteForByte() async throws {
+        var world = try await World()
+        defer { world.stop() }
+        let builtin = Shell.packageRoot() + "/Sources/Healing/Catalogue/runbooks/linux/ssh-permitrootlogin.yaml"
+        let broken = try String(contentsOfFile: builtin, encoding: .utf8)
+            .replacingOccurrences(of: "id: RB-LIN-SSH-001", with: "id: RB-LIN-TEST-001")
+            .replacingOccurrences(
+                of: "verify: |\n", with: "verify: |\n  echo \"this verify always fails\"; exit 1\n")
+        let (directory, rules) = try Self.catalogue(
+            in: world, extra: ["linux/test-broken.yaml": broken],
+            rules: Self.rule("linux.ssh.permit_root_login", "RB-LIN-TEST-001"))
+        world.configuration.runbookDirectory = directory
+        world.configuration.rulesFile = rules
+        try await Self.enable(["RB-LIN-TEST-001"], in: world)
+        let records = try Self.host(world, "records-server")
+        let before = try Data(contentsOf: URL(fileURLWithPath: records.directory + "/sshd_config"))
+        let daemon = try await world.daemon()
+        let turn = try await ApplianceDaemonTests.settledTurn(daemon)
+        await daemon.close()
+        #expect(
+            turn.remediations.contains { $0.host == "records-server" && $0.outcome == .reverted },
+            "\(turn.remediations)")
+        let after = try Data(contentsOf: URL(fileURLWithPath: records.directory + "/sshd_config"))
+        #expect(after == before, "the rollback restores the file byte for byte")
+        let bundles = try await ApplianceDaemonTests.bundles(in: world.configuration.dataDirectory)
+        let fix = try #require(bundles.first { $0.kind == .remediation && $0.outcome == .reverted })
+        #expect(fix.actions.map(\.step) == ["decide", "detect", "capture", "remediate", "verify", "rollback"])
+        #expect(fix.actions.first { $0.step == "verify" }?.exitCode == 1)
+        #expect(fix.actions.first { $0.step == "rollback" }?.exitCode == 0)
+    }
+
+    @Test(.enabled(if: available, skip))
+    func aFixThatNeedsTheWindowIsDeferredThenRunsInsideIt() async throws {
+        var world = try await World()
+        defer { world.stop() }
+        let builtin = Shell.packageRoot() + "/Sources/Healing/Catalogue/runbooks/linux/file-shadow-permissions.yaml"
+        let windowed = try String(contentsOfFile: builtin, encoding: .utf8)
+            .replacingOccurrences(of: "id: RB-LIN-FILE-001", with: "id: RB-LIN-TEST-002")
+            .replacingOccurrences(of: "timeout_seconds: 30", with: "timeout_seconds: 30\nneeds_window: true")
+        let (directory, rules) = try Self.catalogue(
+            in: world, extra: ["linux/test-windowed.yaml": windowed],
+            rules: Self.rule("linux.files.shadow_permissions", "RB-LIN-TEST-002"))
+        world.configuration.runbookDirectory = directory
+        world.configuration.rulesFile = rules
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC") ?? .current
+        let otherDay = MaintenanceWindow.dayNames[(calendar.component(.weekday, from: Date()) + 7) % 7]
+        try await Self.enable(["RB-LIN-TEST-002"], window: ApplianceDaemonTests.window(days: [otherDay]), in: world)
+        let records = try Self.host(world, "records-server")
+        let daemon = try await world.daemon()
+        let first = try await ApplianceDaemonTests.settledTurn(daemon)
+        #expect(first.remediations.map(\.outcome) == [.deferred], "\(first.remediations)")
+        #expect(try Self.mode(records.directory + "/shadow") == 0o644)
+        let again = await daemon.turn(forceScan: true)
+        #expect(again.remediations.isEmpty, "deferred once, not at every scan")
+
+        try await Self.enable(
+            ["RB-LIN-TEST-002"], window: ApplianceDaemonTests.window(days: MaintenanceWindow.dayNames), in: world)
+        let open = await daemon.turn()
+        await daemon.close()
+        #expect(open.remediations.map(\.outcome) == [.success], "\(open.remediations) \(open.problems)")
+        #expect(try Self.mode(records.directory + "/shadow") == 0o640)
+        let bundles = try await ApplianceDaemonTests.bundles(in: world.configuration.dataDirectory)
+        let outcomes = bundles.filter { $0.kind == .remediation }.map(\.outcome)
+        #expect(outcomes == [.deferred, .success])
+    }
+
+    @Test(.enabled(if: available, skip))
+    func anOperatorsRunbookOrderRunsWithItsParametersAndHostileOnesAreRefused() async throws {
+        let world = try await World()
+        defer { world.stop() }
+        let records = try Self.host(world, "records-server")
+        let recordsID = try await world.hostID(named: "records-server")
+        let daemon = try await world.daemon()
+        _ = try await ApplianceDaemonTests.settledTurn(daemon)
+        // Enabled after the first scan, so that L1 does not heal the drift before the order.
+        try await Self.enable(["RB-LIN-ACCT-001"], in: world)
+        let appliance = daemon.identity.applianceID.rawValue
+        let hostile = try await world.order(
+            "run_runbook", to: appliance,
+            parameters: ["runbook": "RB-LIN-ACCT-001", "host": recordsID, "days": "60; touch /tmp/pwned"])
+        let unknown = try await world.order(
+            "run_runbook", to: appliance, parameters: ["runbook": "RB-LIN-NOPE-001", "host": recordsID])
+        let disabled = try await world.order(
+            "run_runbook", to: appliance, parameters: ["runbook": "RB-LIN-FILE-001", "host": recordsID])
+        let good = try await world.order(
+            "run_runbook", to: appliance, parameters: ["runbook": "RB-LIN-ACCT-001", "host": recordsID, "days": "60"])
+        _ = await daemon.turn()
+        await daemon.close()
+        #expect(try await world.status(of: hostile)?.resultDetail?.contains("a whole number") == true)
+        #expect(try await world.status(of: hostile)?.status == "failed")
+        let unknownDetail = try await world.status(of: unknown)?.resultDetail
+        #expect(unknownDetail?.contains("no runbook") == true, "\(unknownDetail ?? "")")
+        #expect(try await world.status(of: disabled)?.resultDetail?.contains("not enabled") == true)
+        let done = try await world.status(of: good)
+        #expect(done?.status == "completed", "\(done?.resultDetail ?? "") \(done?.status ?? "")")
+        let defs = try String(contentsOfFile: records.directory + "/login.defs", encoding: .utf8)
+        #expect(defs.hasSuffix("PASS_MAX_DAYS\t60\n"))
+        #expect(!FileManager.default.fileExists(atPath: "/tmp/pwned"))
+    }
+}
