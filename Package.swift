@@ -114,7 +114,7 @@ let package = Package(
         .target(
             name: "CentralCommand",
             dependencies: [
-                "Compliance", "EvidenceCrypto", "VigilAPI",
+                "Compliance", "EvidenceCrypto", "VigilAPI", "Healing",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

@@ -6,7 +6,7 @@
 //
 // Rules are spread over every check of the catalogue (the engine indexes them by check ID);
 // each has `check_id eq`, `status in`, `attempts gt` and a `host.name regex`, with random
-// operands, so about a third of the rules in a bucket reach their regex. Incidents are random
+// operands, so about a third of the rules in a bucket reach their regex. Drifts are random
 // too. Every decision is timed on its own; the built-in rule set is timed as well.
 import Compliance
 import Foundation
@@ -23,7 +23,7 @@ func percentile(_ sorted: [Double], _ p: Double) -> Double {
     sorted[min(sorted.count - 1, Int((Double(sorted.count) * p).rounded(.down)))]
 }
 
-func measure(_ engine: L1Engine, incidents: [Incident], decisions: Int) -> (
+func measure(_ engine: L1Engine, drifts: [Drift], decisions: Int) -> (
     p50: Double, p99: Double, max: Double, hits: Int
 ) {
     var samples = [Double](repeating: 0, count: decisions)
@@ -31,9 +31,9 @@ func measure(_ engine: L1Engine, incidents: [Incident], decisions: Int) -> (
     var ledger = L1Ledger()
     ledger.record(rule: "none", host: "none", at: 0)
     for index in 0..<decisions {
-        let incident = incidents[index % incidents.count]
+        let drift = drifts[index % drifts.count]
         let start = DispatchTime.now().uptimeNanoseconds
-        let decision = engine.decide(incident, ledger: ledger, at: 1_000)
+        let decision = engine.decide(drift, ledger: ledger, at: 1_000)
         let end = DispatchTime.now().uptimeNanoseconds
         samples[index] = Double(end - start) / 1000
         if decision != nil { hits += 1 }
@@ -70,13 +70,13 @@ do {
                 minimumSeverity: .info, source: .custom))
     }
     let engine = L1Engine(rules)
-    var incidents: [Incident] = []
+    var drifts: [Drift] = []
     for _ in 0..<4096 {
         let check = checks[Int.random(in: 0..<checks.count, using: &random)]
         let prefix = prefixes[Int.random(in: 0..<prefixes.count, using: &random)]
         let host = "\(prefix)-\(Int.random(in: 1...400, using: &random))"
-        incidents.append(
-            Incident(
+        drifts.append(
+            Drift(
                 checkID: check, severity: .high, hostID: host,
                 fields: [
                     "check_id": check.rawValue, "status": statuses[Int.random(in: 0..<statuses.count, using: &random)],
@@ -86,11 +86,11 @@ do {
                 ]))
     }
     // Warm up (first regex use allocates its matcher).
-    _ = measure(engine, incidents: incidents, decisions: min(decisions, 20_000))
-    let bench = measure(engine, incidents: incidents, decisions: decisions)
+    _ = measure(engine, drifts: drifts, decisions: min(decisions, 20_000))
+    let bench = measure(engine, drifts: drifts, decisions: decisions)
     let builtin = L1Engine(try L1RuleSet.builtin(catalogue: catalogue))
-    _ = measure(builtin, incidents: incidents, decisions: min(decisions, 20_000))
-    let shipped = measure(builtin, incidents: incidents, decisions: decisions)
+    _ = measure(builtin, drifts: drifts, decisions: min(decisions, 20_000))
+    let shipped = measure(builtin, drifts: drifts, decisions: decisions)
     let line = { (name: String, count: Int, result: (p50: Double, p99: Double, max: Double, hits: Int)) in
         let numbers = String(
             format: "p50 %.2f µs, p99 %.2f µs, max %.1f µs", result.p50, result.p99, result.max)

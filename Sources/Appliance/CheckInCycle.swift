@@ -10,6 +10,7 @@ public protocol CentralLink: EvidenceSink {
     func report(_ report: OrderReport, order: String) async throws(CentralClientError) -> OrderInfo
     func submit(checkpoint note: String) async throws(CentralClientError) -> CosignedCheckpoint
     func rotateKey(_ request: KeyRotationRequest) async throws(CentralClientError) -> KeyRotationRecord
+    func escalate(_ request: EscalationRequest) async throws(CentralClientError) -> IncidentInfo
     /// This link signing with `key` from now on (after a key rotation).
     func rekeyed(_ key: SigningKey) -> any CentralLink
 }

@@ -312,7 +312,7 @@ struct CentralServe: AsyncParsableCommand {
             events: SQLAuditLog(database: database), nonces: SQLNonceStore(database: database),
             enrolment: SQLEnrolmentStore(database: database), apiKeys: SQLAPIKeyStore(database: database),
             accounts: SQLAccountStore(database: database), fleet: SQLFleetStore(database: database),
-            checkpoints: SQLCheckpointStore(database: database),
+            checkpoints: SQLCheckpointStore(database: database), incidents: SQLIncidentStore(database: database),
             secrets: secrets, accountPolicy: policy,
             identity: ServerIdentity(name: "vigil.central/\(host):\(port)", key: key),
             readiness: {

@@ -59,6 +59,11 @@ public struct ApplianceClient: Sendable {
         try CentralConnection.decode(KeyRotationRecord.self, try await post("/api/v1/appliance/key", request))
     }
 
+    /// Escalates a failing check the appliance could not heal (L3).
+    public func escalate(_ request: EscalationRequest) async throws(CentralClientError) -> IncidentInfo {
+        try CentralConnection.decode(IncidentInfo.self, try await post("/api/v1/appliance/incidents", request))
+    }
+
     /// The same client signing with `key` (after a rotation).
     public func rekeyed(_ key: SigningKey) -> ApplianceClient {
         ApplianceClient(connection: connection, applianceID: applianceID, key: key, clock: clock)

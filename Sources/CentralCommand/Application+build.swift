@@ -35,6 +35,12 @@ public enum CentralRoutes {
         ("POST", "/api/v1/appliance/check-in"),
         ("POST", "/api/v1/appliance/checkpoints"),
         ("POST", "/api/v1/appliance/key"),
+        ("POST", "/api/v1/appliance/incidents"),
+        ("GET", "/api/v1/sites/{site}/incidents"),
+        ("GET", "/api/v1/incidents/{incident}"),
+        ("POST", "/api/v1/incidents/{incident}/acknowledge"),
+        ("POST", "/api/v1/incidents/{incident}/resolve"),
+        ("POST", "/api/v1/incidents/{incident}/approve"),
         ("POST", "/api/v1/appliance/orders/{order}/status"),
         ("POST", "/api/v1/sites/{site}/orders"),
         ("GET", "/api/v1/sites/{site}/orders"),
@@ -127,6 +133,9 @@ public func buildRouter(services: CentralServices) -> Router<AppRequestContext> 
         tenancy: services.tenancy, nonces: services.nonces, cacheSeconds: services.cacheSeconds, clock: services.clock)
     let appliance = router.group("/api/v1/appliance").add(middleware: authenticator)
     fleet.registerAppliance(on: appliance)
+    let incidents = IncidentController(
+        services: services, fleet: fleet.fleet, tenancy: tenancy, catalogue: services.runbooks)
+    incidents.registerAppliance(on: appliance)
     let rotations = KeyRotationService(tenancy: services.tenancy, events: services.events, clock: services.clock)
     appliance.post("key") { request, context in
         guard let enrolled = context.appliance else { throw HTTPError(.unauthorized) }
@@ -177,6 +186,7 @@ public func buildRouter(services: CentralServices) -> Router<AppRequestContext> 
     AccountController(services: services, accounts: accounts).register(on: api)
     tenancy.register(on: api)
     fleet.register(on: api)
+    incidents.register(on: api)
     EvidenceController(
         services: services, tenancy: tenancy,
         queries: EvidenceQueries(tenancy: services.tenancy, evidence: services.evidence)

@@ -1,5 +1,6 @@
 public import Compliance
 import Foundation
+public import Healing
 
 /// Everything Central Command's routes need, injected by the composition root (`vigil central`
 /// or a test): the stores, the signing identity, the clock and a readiness probe.
@@ -13,6 +14,10 @@ public struct CentralServices: Sendable {
     public var accounts: any AccountStore
     public var fleet: any FleetStore
     public var checkpoints: any CheckpointStore
+    public var incidents: any IncidentStore
+    /// The runbook catalogue proposed fixes are checked against (the built-in one; a build whose
+    /// catalogue does not load fails its tests, so empty here means no proposal is accepted).
+    public var runbooks: RunbookCatalogue = (try? RunbookCatalogue.builtin()) ?? RunbookCatalogue([])
     /// Seals secrets that must be read back (TOTP secrets, target credentials).
     public var secrets: SecretBox
     public var accountPolicy: AccountPolicy
@@ -39,7 +44,7 @@ public struct CentralServices: Sendable {
     public init(
         tenancy: any TenancyStore, evidence: any EvidenceStore, events: any AuditLog, nonces: any NonceStore,
         enrolment: any EnrolmentStore, apiKeys: any APIKeyStore, accounts: any AccountStore, fleet: any FleetStore,
-        checkpoints: any CheckpointStore,
+        checkpoints: any CheckpointStore, incidents: any IncidentStore,
         secrets: SecretBox,
         accountPolicy: AccountPolicy = AccountPolicy(), identity: ServerIdentity,
         clock: @escaping @Sendable () -> Timestamp = { Timestamp.now() },
@@ -54,6 +59,7 @@ public struct CentralServices: Sendable {
         self.accounts = accounts
         self.fleet = fleet
         self.checkpoints = checkpoints
+        self.incidents = incidents
         self.secrets = secrets
         self.accountPolicy = accountPolicy
         self.identity = identity

@@ -3,7 +3,7 @@ import Foundation
 
 /// L1 rules from YAML: the built-in set shipped with Vigil and sets synced from Central Command.
 /// Every rule must name a runbook of the catalogue with parameters it accepts; every condition a
-/// known incident field and an operator with a well-formed operand. All or nothing.
+/// known drift field and an operator with a well-formed operand. All or nothing.
 public enum L1RuleSet {
     /// The built-in rules (`Sources/Healing/Catalogue/rules/builtin.yaml`).
     public static func builtin(catalogue: RunbookCatalogue) throws(CatalogueFailure) -> [L1Rule] {
@@ -51,10 +51,10 @@ public enum L1RuleSet {
         for item in try fields.list("when") {
             var condition = try YAMLFields(item, file: file, what: "a condition")
             let field = try condition.string("field")
-            guard Incident.knownFields.contains(field) else {
+            guard Drift.knownFields.contains(field) else {
                 throw condition.problem(
                     item.line,
-                    "rule \(id): unknown field \(field); known: \(Incident.knownFields.sorted().joined(separator: ", "))"
+                    "rule \(id): unknown field \(field); known: \(Drift.knownFields.sorted().joined(separator: ", "))"
                 )
             }
             let opText = try condition.string("op")

@@ -4,7 +4,7 @@ import Foundation
 /// What L1 rules look at: one failing check on one host, as flat dotted fields (`check_id`,
 /// `status`, `severity`, `observed`, `expected`, `message`, `host.id`, `host.name`,
 /// `host.platform`, `site.id`, `attempts`).
-public struct Incident: Sendable, Equatable {
+public struct Drift: Sendable, Equatable {
     public var checkID: CheckID
     public var severity: Severity
     public var hostID: String
@@ -98,15 +98,15 @@ public struct RuleCondition: Sendable {
         }
     }
 
-    public func holds(for incident: Incident) -> Bool {
+    public func holds(for drift: Drift) -> Bool {
         var texts = RegexInputs()
-        return holds(for: incident, texts: &texts)
+        return holds(for: drift, texts: &texts)
     }
 
     /// `texts` keeps each field's bridged form for the regexes of later rules in one decision
     /// (on Linux every NSRegularExpression match of a Swift String converts it first).
-    func holds(for incident: Incident, texts: inout RegexInputs) -> Bool {
-        let value = incident.fields[field]
+    func holds(for drift: Drift, texts: inout RegexInputs) -> Bool {
+        let value = drift.fields[field]
         switch op {
         case .exists: return value != nil
         case .eq: return value == text
@@ -170,14 +170,14 @@ public struct L1Rule: Sendable {
         self.checkID = conditions.first { $0.field == "check_id" && $0.op == .eq }.flatMap { try? CheckID($0.text) }
     }
 
-    func matches(_ incident: Incident, texts: inout RegexInputs) -> Bool {
-        guard incident.severity >= minimumSeverity else { return false }
-        for condition in conditions where !condition.holds(for: incident, texts: &texts) { return false }
+    func matches(_ drift: Drift, texts: inout RegexInputs) -> Bool {
+        guard drift.severity >= minimumSeverity else { return false }
+        for condition in conditions where !condition.holds(for: drift, texts: &texts) { return false }
         return true
     }
 }
 
-/// What L1 decided for an incident.
+/// What L1 decided for an drift.
 public struct L1Decision: Sendable, Equatable {
     public var ruleID: String
     public var runbook: String
@@ -214,7 +214,7 @@ public struct L1Ledger: Sendable {
 }
 
 /// The L1 engine: rules indexed by the check they pin (rules that pin none are tried for every
-/// incident), each bucket ordered by priority, conditions compiled at load.
+/// drift), each bucket ordered by priority, conditions compiled at load.
 public struct L1Engine: Sendable {
     public let rules: [L1Rule]
     private let byCheck: [CheckID: [L1Rule]]
@@ -237,10 +237,10 @@ public struct L1Engine: Sendable {
     }
 
     /// The highest-priority rule that matches and whose cooldown and retries allow it.
-    public func decide(_ incident: Incident, ledger: L1Ledger = L1Ledger(), at time: Double = 0) -> L1Decision? {
+    public func decide(_ drift: Drift, ledger: L1Ledger = L1Ledger(), at time: Double = 0) -> L1Decision? {
         var texts = RegexInputs()
-        for rule in byCheck[incident.checkID] ?? general
-        where rule.matches(incident, texts: &texts) && ledger.allows(rule, host: incident.hostID, at: time) {
+        for rule in byCheck[drift.checkID] ?? general
+        where rule.matches(drift, texts: &texts) && ledger.allows(rule, host: drift.hostID, at: time) {
             return L1Decision(ruleID: rule.id, runbook: rule.runbook, parameters: rule.parameters)
         }
         return nil

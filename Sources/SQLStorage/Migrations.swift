@@ -252,6 +252,39 @@ public enum Migrations {
                 "CREATE INDEX appliance_key_rotations_by_old_key ON appliance_key_rotations (old_key)",
             ]
         },
+        Migration(version: 11, name: "incidents") { _ in
+            // L3 escalations (issue 5). `open_key` is set while an incident is unresolved, so at
+            // most one unresolved incident exists per appliance, host and check.
+            [
+                """
+                CREATE TABLE incidents (
+                    id TEXT PRIMARY KEY,
+                    site_id TEXT NOT NULL REFERENCES sites (id),
+                    appliance_id TEXT NOT NULL REFERENCES appliances (id),
+                    host_id TEXT NOT NULL,
+                    check_id TEXT NOT NULL,
+                    severity TEXT NOT NULL,
+                    priority TEXT NOT NULL CHECK (priority IN ('p1', 'p2', 'p3', 'p4')),
+                    status TEXT NOT NULL CHECK (status IN ('open', 'acknowledged', 'resolved')),
+                    title TEXT NOT NULL,
+                    context TEXT NOT NULL,
+                    observed TEXT,
+                    attempts BIGINT NOT NULL,
+                    pending_action TEXT,
+                    occurrences BIGINT NOT NULL,
+                    opened_at BIGINT NOT NULL,
+                    last_seen_at BIGINT NOT NULL,
+                    acknowledged_at BIGINT,
+                    acknowledged_by TEXT,
+                    resolved_at BIGINT,
+                    resolved_by TEXT,
+                    resolution_note TEXT,
+                    open_key TEXT UNIQUE
+                )
+                """,
+                "CREATE INDEX incidents_by_site ON incidents (site_id, opened_at)",
+            ]
+        },
     ]
 }
 

@@ -12,6 +12,7 @@ public actor InMemoryStore: TenancyStore, EvidenceStore, NonceStore, EnrolmentSt
     var hostsByID: [ManagedHost.ID: ManagedHost] = [:]
     var chains: [Appliance.ID: [StoredBundle]] = [:]
     var rotations: [Appliance.ID: [ApplianceKeyRotation]] = [:]
+    var incidentsByID: [Incident.ID: Incident] = [:]
     var bundleIDs: Set<Identifier<EvidenceBundle>> = []
     var nonces: Set<String> = []
     var apiKeys: [APIKey.ID: APIKey] = [:]
@@ -432,5 +433,52 @@ public actor InMemoryStore: TenancyStore, EvidenceStore, NonceStore, EnrolmentSt
             throw .notFound("bundles 1–\(treeSize) of appliance \(appliance)")
         }
         return chain.prefix(Int(treeSize)).map(\.hash)
+    }
+}
+
+extension InMemoryStore: IncidentStore {
+    public func raise(_ incident: Incident) throws(StoreError) -> (incident: Incident, created: Bool) {
+        try incident.checkStorable()
+        if var existing = incidentsByID.values.first(where: { $0.status != .resolved && $0.openKey == incident.openKey }
+        ) {
+            existing.recordOccurrence(incident)
+            incidentsByID[existing.id] = existing
+            return (existing, false)
+        }
+        guard sitesByID[incident.siteID] != nil else { throw .notFound("site \(incident.siteID)") }
+        incidentsByID[incident.id] = incident
+        return (incident, true)
+    }
+
+    public func incident(_ id: Incident.ID) -> Incident? { incidentsByID[id] }
+
+    public func incidents(site: Site.ID, status: Incident.Status?, limit: Int) -> [Incident] {
+        Array(
+            incidentsByID.values.filter { $0.siteID == site && (status == nil || $0.status == status) }
+                .sorted { ($0.openedAt, $1.id) > ($1.openedAt, $0.id) }.prefix(limit))
+    }
+
+    public func acknowledge(_ id: Incident.ID, by actor: String, at: Timestamp) throws(StoreError) -> Incident {
+        try changeIncident(id) { incident throws(StoreError) in try incident.acknowledge(by: actor, at: at) }
+    }
+
+    public func resolve(_ id: Incident.ID, by actor: String, note: String, at: Timestamp) throws(StoreError) -> Incident
+    {
+        try changeIncident(id) { incident throws(StoreError) in try incident.resolve(by: actor, note: note, at: at) }
+    }
+
+    public func approve(_ id: Incident.ID, order: String, by actor: String, at: Timestamp) throws(StoreError)
+        -> Incident
+    {
+        try changeIncident(id) { incident throws(StoreError) in try incident.approve(order: order, by: actor, at: at) }
+    }
+
+    func changeIncident(_ id: Incident.ID, _ body: (inout Incident) throws(StoreError) -> Void) throws(StoreError)
+        -> Incident
+    {
+        guard var incident = incidentsByID[id] else { throw .notFound("incident \(id)") }
+        try body(&incident)
+        incidentsByID[id] = incident
+        return incident
     }
 }

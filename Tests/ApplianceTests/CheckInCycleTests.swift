@@ -51,6 +51,10 @@ import VigilAPI
             throw .status(501, "not in this fake")
         }
 
+        func escalate(_ request: EscalationRequest) async throws(CentralClientError) -> IncidentInfo {
+            throw .status(501, "not in this fake")
+        }
+
         func rekeyed(_ key: SigningKey) -> any CentralLink { self }
     }
 

@@ -211,6 +211,10 @@ import VigilAPI
             return answer
         }
 
+        func escalate(_ request: EscalationRequest) async throws(CentralClientError) -> IncidentInfo {
+            try await real.escalate(request)
+        }
+
         func rekeyed(_ key: SigningKey) -> any CentralLink {
             Tampering(real.rekeyed(key), extra: extra.withLock { $0 }, losesRotationAnswer: losesRotationAnswer)
         }

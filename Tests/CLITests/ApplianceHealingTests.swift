@@ -204,4 +204,30 @@ import VigilAPI
         #expect(defs.hasSuffix("PASS_MAX_DAYS\t60\n"))
         #expect(!FileManager.default.fileExists(atPath: "/tmp/pwned"))
     }
+
+    @Test(.enabled(if: available, skip))
+    func driftNobodyHealsBecomesAnIncidentThroughTheAPIOnce() async throws {
+        let world = try await World()
+        defer { world.stop() }
+        let daemon = try await world.daemon()
+        let first = try await ApplianceDaemonTests.settledTurn(daemon)
+        let second = await daemon.turn(forceScan: true)
+        await daemon.close()
+        #expect(first.escalations.contains { $0 == ("records-server", "linux.accounts.uid0_only_root") })
+        #expect(second.escalations.isEmpty, "escalated once per run; Central Command counts repeats")
+        let incidents = try await world.operatorClient.get(
+            "/api/v1/sites/\(world.site)/incidents?status=open", as: [IncidentInfo].self)
+        let recordsID = try await world.hostID(named: "records-server")
+        // No runbook heals a second UID-0 account: an incident, P1 (critical), with the reason.
+        let uid0 = try #require(
+            incidents.first { $0.hostID == recordsID && $0.checkID == "linux.accounts.uid0_only_root" })
+        #expect(uid0.priority == "p1" && uid0.context.contains("no L1 rule heals this check"), "\(uid0.context)")
+        #expect(uid0.observed?.contains("toor") == true)
+        // A rule exists but the site has not enabled its runbook: the incident says so.
+        let root = try #require(
+            incidents.first { $0.hostID == recordsID && $0.checkID == "linux.ssh.permit_root_login" })
+        #expect(root.context.contains("RB-LIN-SSH-001 would heal it but is not enabled"), "\(root.context)")
+        let receptionID = try await world.hostID(named: "reception-pc")
+        #expect(!incidents.contains { $0.hostID == receptionID && $0.checkID.hasPrefix("linux.ssh.") })
+    }
 }

@@ -14,7 +14,8 @@ extension CentralServices {
         policy.bcryptCost = 4
         var services = CentralServices(
             tenancy: store, evidence: store, events: events, nonces: store, enrolment: store, apiKeys: store,
-            accounts: store, fleet: store, checkpoints: store, secrets: testSecrets, accountPolicy: policy,
+            accounts: store, fleet: store, checkpoints: store, incidents: store, secrets: testSecrets,
+            accountPolicy: policy,
             identity: identity,
             clock: clock,
             readiness: { (ready, "memory") })

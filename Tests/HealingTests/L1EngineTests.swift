@@ -12,13 +12,13 @@ import Testing
         (try? RunbookCatalogue.builtin()) ?? RunbookCatalogue([])
     }()
 
-    func incident(_ check: String = "linux.ssh.permit_root_login", fields: [String: String] = [:]) throws -> Incident {
+    func drift(_ check: String = "linux.ssh.permit_root_login", fields: [String: String] = [:]) throws -> Drift {
         var all = [
             "check_id": check, "status": "fail", "severity": "high", "host.id": "host-1", "host.name": "records-server",
             "host.platform": "linux", "site.id": "site-1", "attempts": "0", "observed": "yes",
         ]
         all.merge(fields) { _, new in new }
-        return Incident(checkID: try CheckID(check), severity: .high, hostID: "host-1", fields: all)
+        return Drift(checkID: try CheckID(check), severity: .high, hostID: "host-1", fields: all)
     }
 
     func rules(_ yaml: String) throws -> [L1Rule] {
@@ -52,7 +52,7 @@ import Testing
                 runbook: RB-LIN-SSH-001
                 parameters: {value: "no"}
             """)
-        let decision = L1Engine(set).decide(try incident())
+        let decision = L1Engine(set).decide(try drift())
         #expect((decision != nil) == matches, "\(condition)")
         if matches {
             #expect(decision == L1Decision(ruleID: "r1", runbook: "RB-LIN-SSH-001", parameters: ["value": "no"]))
@@ -82,14 +82,14 @@ import Testing
                     runbook: RB-LIN-SSH-002
                     min_severity: critical
                 """))
-        #expect(engine.decide(try incident())?.ruleID == "high-priority")
-        // A rule pinning no check is tried for every incident.
+        #expect(engine.decide(try drift())?.ruleID == "high-priority")
+        // A rule pinning no check is tried for every drift.
         #expect(
-            engine.decide(try incident("linux.files.shadow_permissions", fields: ["observed": "0644"]))?.ruleID
+            engine.decide(try drift("linux.files.shadow_permissions", fields: ["observed": "0644"]))?.ruleID
                 == "any-failing-shadow")
-        #expect(engine.decide(try incident("linux.files.shadow_permissions", fields: ["observed": "0640"])) == nil)
+        #expect(engine.decide(try drift("linux.files.shadow_permissions", fields: ["observed": "0640"])) == nil)
         // High severity is below the filter.
-        #expect(engine.decide(try incident("linux.ssh.password_authentication")) == nil)
+        #expect(engine.decide(try drift("linux.ssh.password_authentication")) == nil)
     }
 
     @Test func cooldownAndRetriesPerRuleAndHost() throws {
@@ -104,7 +104,7 @@ import Testing
                     max_retries: 2
                 """))
         var ledger = L1Ledger()
-        let drift = try incident()
+        let drift = try drift()
         #expect(engine.decide(drift, ledger: ledger, at: 1000) != nil)
         ledger.record(rule: "root", host: "host-1", at: 1000)
         #expect(engine.decide(drift, ledger: ledger, at: 1300) == nil, "in the cooldown")

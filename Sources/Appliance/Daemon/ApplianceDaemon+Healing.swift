@@ -28,15 +28,32 @@ extension ApplianceDaemon {
                     for rule in engine.rules where rule.checkID == result.checkID {
                         ledger.reset(rule: rule.id, host: target.hostID)
                     }
+                    escalated.remove(target.hostID + "|" + result.checkID.rawValue)
                     continue
                 }
-                let incident = Incident(
+                let drift = Drift(
                     result: result, hostID: target.hostID, hostName: target.name, platform: .linux,
                     siteID: identity.siteID.rawValue, attempts: 0)
-                guard let decision = engine.decide(incident, ledger: ledger, at: now),
-                    let runbook = catalogue[decision.runbook], enabledRunbooks.contains(runbook.id),
-                    Self.lockout(runbook, target) == nil
-                else { continue }
+                guard let decision = engine.decide(drift, ledger: ledger, at: now),
+                    let runbook = catalogue[decision.runbook]
+                else {
+                    let why =
+                        engine.decide(drift) == nil
+                        ? "no L1 rule heals this check and no L2 planner is configured"
+                        : "the L1 rule for this check has used its retries or is cooling down"
+                    await escalate(result, on: target, why: why, attempts: 0, &turn)
+                    continue
+                }
+                guard enabledRunbooks.contains(runbook.id) else {
+                    await escalate(
+                        result, on: target, why: "\(runbook.id) would heal it but is not enabled for this site",
+                        attempts: 0, &turn)
+                    continue
+                }
+                if let lockout = Self.lockout(runbook, target) {
+                    await escalate(result, on: target, why: lockout, attempts: 0, &turn)
+                    continue
+                }
                 let heal = WaitingHeal(
                     ruleID: decision.ruleID, runbook: runbook.id, parameters: decision.parameters,
                     hostID: target.hostID, checkID: result.checkID)
@@ -53,11 +70,36 @@ extension ApplianceDaemon {
                 bundles.append(bundle)
                 turn.remediations.append((runbook.id, target.name, run.outcome))
                 if run.outcome != .success || run.changed { logger.notice("\(run.detail)") }
+                if run.outcome == .failed || run.outcome == .reverted {
+                    await escalate(result, on: target, why: run.detail, attempts: 1, &turn)
+                }
                 changed = changed || run.changed
             }
             if changed { bundles.append(await scanner.scan(target, includePatching: false).bundle) }
         }
         return bundles
+    }
+
+    /// L3: tells Central Command about a failing check it could not heal, once per host and
+    /// check until the check passes (Central Command counts repeats on the open incident).
+    func escalate(_ result: CheckResult, on target: CheckInTarget, why: String, attempts: Int, _ turn: inout DaemonTurn)
+        async
+    {
+        let key = target.hostID + "|" + result.checkID.rawValue
+        guard !escalated.contains(key), centralReachable == true else { return }
+        let context =
+            "\(result.checkID) is failing on \(target.name) (observed \(result.observed ?? "nothing")): \(why)"
+        let request = EscalationRequest(
+            hostID: target.hostID, checkID: result.checkID.rawValue, observed: result.observed.map(LinuxChecks.clip),
+            context: LinuxChecks.clip(context), attempts: attempts)
+        do {
+            _ = try await link.escalate(request)
+            escalated.insert(key)
+            turn.escalations.append((target.name, result.checkID.rawValue))
+        } catch {
+            // Not sent: the next scan that finds the check failing tries again.
+            turn.problems.append("cannot escalate \(result.checkID) on \(target.name): \(error.description)")
+        }
     }
 
     /// Fixes that waited for the window run once the gate allows them (detect runs first, so a

@@ -18,6 +18,8 @@ public struct DaemonTurn: Sendable {
     public var checkedSelf = false
     /// Events forwarded in this turn, by target (reseller mode).
     public var forwarded: [String: Int] = [:]
+    /// Incidents raised or updated in this turn: host name and check.
+    public var escalations: [(host: String, check: String)] = []
     /// Runbooks run (or deferred) in this turn: runbook, host name, outcome.
     public var remediations: [(runbook: String, host: String, outcome: Outcome)] = []
     /// The tree size Central Command cosigned in this turn, if it did.
@@ -62,6 +64,8 @@ public actor ApplianceDaemon {
     var ledger = L1Ledger()
     var enabledRunbooks: Set<String> = []
     var waitingHeals: [String: WaitingHeal] = [:]
+    /// Host|check pairs escalated in this run (cleared when the check passes again).
+    var escalated: Set<String> = []
 
     var targets: [CheckInTarget] = []
     /// Hosts already reported as not scannable by this appliance (said once per run).
