@@ -216,7 +216,7 @@ let package = Package(
             name: "ApplianceTests",
             dependencies: [
                 "Appliance", "CentralClient", "Compliance", "EvidenceCrypto", "EvidenceSet", "SQLStorage",
-                "TestSupport",
+                "TestSupport", "Healing",
                 "VigilAPI",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -226,7 +226,7 @@ let package = Package(
             name: "CLITests",
             dependencies: [
                 "Appliance", "CLI", "CentralClient", "CentralCommand", "Compliance", "EvidenceSet", "EvidenceCrypto",
-                "LabHosts",
+                "LabHosts", "Healing",
                 "VigilAPI",
                 "SQLStorage",
                 "TestSupport",

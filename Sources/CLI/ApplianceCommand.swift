@@ -3,6 +3,7 @@ import ArgumentParser
 import CentralCommand
 import Compliance
 import Foundation
+import Healing
 import Logging
 import SQLStorage
 
@@ -27,13 +28,53 @@ struct ApplianceRun: AsyncParsableCommand {
             cleanly on SIGTERM or SIGINT. `vigil appliance forget-host-key` accepts a re-keyed host.
             """)
 
+    /// The L2 planner from `l2-*` settings; nil without `l2-provider`.
+    static func l2(_ settings: Settings) throws -> L2Configuration? {
+        guard let provider = settings.string("l2-provider") else { return nil }
+        guard let urlText = settings.string("l2-url"), let url = URL(string: urlText.value),
+            ["http", "https"].contains(url.scheme?.lowercased() ?? ""), url.host != nil
+        else { throw ValidationError("l2-provider needs l2-url, an http or https URL") }
+        guard let model = settings.string("l2-model")?.value, !model.isEmpty else {
+            throw ValidationError("l2-provider needs l2-model")
+        }
+        var key: String?
+        if let file = settings.string("l2-api-key-file") {
+            guard let data = FileManager.default.contents(atPath: file.value),
+                let text = String(data: data, encoding: .utf8)?.trimmingCharacters(in: .whitespacesAndNewlines),
+                !text.isEmpty
+            else { throw ValidationError("\(file.source): l2-api-key-file \(file.value) cannot be read or is empty") }
+            key = text
+        }
+        var configuration: L2Configuration
+        switch provider.value {
+        case "openai": configuration = L2Configuration(provider: .openAI(baseURL: url, model: model, apiKey: key))
+        case "anthropic":
+            guard let key else { throw ValidationError("l2-provider anthropic needs l2-api-key-file") }
+            configuration = L2Configuration(provider: .anthropic(baseURL: url, model: model, apiKey: key))
+        default: throw ValidationError("\(provider.source): l2-provider must be openai or anthropic")
+        }
+        configuration.timeoutSeconds = try settings.double("l2-timeout") ?? configuration.timeoutSeconds
+        configuration.dailyBudget = try settings.int("l2-daily-budget") ?? configuration.dailyBudget
+        configuration.confidenceThreshold = try settings.double("l2-confidence") ?? configuration.confidenceThreshold
+        guard (1...600).contains(configuration.timeoutSeconds) else {
+            throw ValidationError("l2-timeout must be 1–600 s")
+        }
+        guard configuration.dailyBudget >= 0 else { throw ValidationError("l2-daily-budget must be 0 or more") }
+        guard (0...1).contains(configuration.confidenceThreshold) else {
+            throw ValidationError("l2-confidence must be between 0 and 1")
+        }
+        return configuration
+    }
+
     static let known: [String] = [
         "server-url", "data-dir", "claim-code", "time-servers", "scan-interval", "patch-interval", "scan-concurrency",
         "scan-timeout", "retention-days", "deployment-mode", "reseller", "allowed-ports", "max-auth-tries",
         "password-max-days", "host-min-free", "clamav-max-age-days", "backup-max-age-hours", "disk-min-free",
         "log-level", "log-format", "exit-after", "syslog-url", "syslog-ca-file", "webhook-url", "webhook-secret",
         "firewall-baseline", "luks-volumes", "critical-services", "restic-repository", "restic-password-file",
-        "restic-check-interval", "syslog-file", "software-sha256", "runbook-dir", "rules-file",
+        "restic-check-interval", "syslog-file", "software-sha256", "runbook-dir", "rules-file", "l2-provider", "l2-url",
+        "l2-model", "l2-api-key-file",
+        "l2-timeout", "l2-daily-budget", "l2-confidence",
     ]
 
     @Option(name: .long, help: "Configuration file (name = value lines).")
@@ -76,6 +117,7 @@ struct ApplianceRun: AsyncParsableCommand {
         configuration.syslogCAFile = settings.string("syslog-ca-file")?.value
         configuration.runbookDirectory = settings.string("runbook-dir")?.value
         configuration.rulesFile = settings.string("rules-file")?.value
+        configuration.l2 = try Self.l2(settings)
         if let webhook = settings.string("webhook-url") {
             guard let url = URL(string: webhook.value) else {
                 throw ValidationError("\(webhook.source): webhook-url is not a URL")

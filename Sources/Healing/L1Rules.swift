@@ -51,8 +51,7 @@ public struct RuleCondition: Sendable {
     let text: String
     let set: Set<String>
     let number: Double
-    // NSRegularExpression is immutable after creation and documented thread-safe for matching.
-    nonisolated(unsafe) let pattern: NSRegularExpression?
+    let pattern: NSRegularExpression?
 
     public init(field: String, op: Operator, value: String?, values: [String]) throws(RuleError) {
         self.field = field

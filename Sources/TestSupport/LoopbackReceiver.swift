@@ -5,6 +5,22 @@ import LabHosts
     import Glibc
 #endif
 
+/// One HTTP answer of a `LoopbackReceiver`.
+public struct LoopbackReply: Sendable {
+    public var status: Int
+    public var body: [UInt8]
+    public var delaySeconds: Double
+    /// A Content-Length larger than the body: the answer ends early (truncated).
+    public var declaredLength: Int?
+
+    public init(status: Int, body: [UInt8] = [], delaySeconds: Double = 0, declaredLength: Int? = nil) {
+        self.status = status
+        self.body = body
+        self.delaySeconds = delaySeconds
+        self.declaredLength = declaredLength
+    }
+}
+
 /// A TCP listener on 127.0.0.1 that keeps what every connection sent: a real peer for protocol
 /// tests (syslog over TCP, webhooks over HTTP/1.1). With `httpStatus` set it reads one HTTP
 /// request per connection and answers it with that status.
@@ -14,7 +30,15 @@ public final class LoopbackReceiver: Sendable {
     private let received = Locked<[[UInt8]]>([])
     private let running = Locked(true)
 
-    public init(httpStatus: Int? = nil) throws {
+    public convenience init(httpStatus: Int? = nil) throws {
+        var reply: (@Sendable ([UInt8]) -> LoopbackReply)?
+        if let httpStatus { reply = { _ in LoopbackReply(status: httpStatus) } }
+        try self.init(reply: reply)
+    }
+
+    /// An HTTP/1.1 peer whose answer to each request `reply` decides (status, body, delay, a
+    /// declared length longer than the body to cut the answer short).
+    public init(reply: (@Sendable ([UInt8]) -> LoopbackReply)?) throws {
         let (fd, port) = try ServerPorts.listen(backlog: 16)
         listener = fd
         self.port = port
@@ -30,9 +54,15 @@ public final class LoopbackReceiver: Sendable {
                     let count = read(client, &buffer, buffer.count)
                     if count <= 0 { break }
                     bytes.append(contentsOf: buffer[0..<count])
-                    if let httpStatus, Self.completeHTTPRequest(bytes) {
-                        let answer = "HTTP/1.1 \(httpStatus) OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
-                        _ = answer.withCString { write(client, $0, strlen($0)) }
+                    if let reply, Self.completeHTTPRequest(bytes) {
+                        let answer = reply(bytes)
+                        if answer.delaySeconds > 0 { usleep(UInt32(answer.delaySeconds * 1_000_000)) }
+                        let head =
+                            "HTTP/1.1 \(answer.status) \(answer.status < 400 ? "OK" : "Error")\r\n"
+                            + "Content-Type: application/json\r\n"
+                            + "Content-Length: \(answer.declaredLength ?? answer.body.count)\r\nConnection: close\r\n\r\n"
+                        let out = Array(head.utf8) + answer.body
+                        _ = out.withUnsafeBytes { write(client, $0.baseAddress, $0.count) }
                         break
                     }
                 }

@@ -2,6 +2,7 @@ import Appliance
 import CentralClient
 import Compliance
 import Foundation
+import Healing
 import LabHosts
 import Logging
 import TestSupport
@@ -229,5 +230,53 @@ import VigilAPI
         #expect(root.context.contains("RB-LIN-SSH-001 would heal it but is not enabled"), "\(root.context)")
         let receptionID = try await world.hostID(named: "reception-pc")
         #expect(!incidents.contains { $0.hostID == receptionID && $0.checkID.hasPrefix("linux.ssh.") })
+    }
+
+    @Test(.enabled(if: available, skip))
+    func l2ThroughALoopbackModelPicksARunbookThatHealsRealDrift() async throws {
+        var world = try await World()
+        defer { world.stop() }
+        // No L1 rule for root logins: only L2 can choose RB-LIN-SSH-001.
+        let (directory, rules) = try Self.catalogue(
+            in: world, extra: [:], rules: Self.rule("linux.files.shadow_permissions", "RB-LIN-FILE-001"))
+        let decision =
+            #"{"runbook":"RB-LIN-SSH-001","parameters":{"value":"no"},"confidence":0.93,"reasoning":"sshd allows root","escalate":false}"#
+        let model = try LoopbackReceiver(reply: { _ in
+            let answer: [String: Any] = [
+                "id": "chatcmpl-1", "object": "chat.completion",
+                "choices": [
+                    ["index": 0, "message": ["role": "assistant", "content": decision], "finish_reason": "stop"]
+                ],
+            ]
+            return LoopbackReply(
+                status: 200, body: Array((try? JSONSerialization.data(withJSONObject: answer)) ?? Data()))
+        })
+        defer { model.stop() }
+        world.configuration.runbookDirectory = directory
+        world.configuration.rulesFile = rules
+        var l2 = L2Configuration(
+            provider: .openAI(
+                baseURL: try #require(URL(string: "http://127.0.0.1:\(model.port)/v1")), model: "loopback-model",
+                apiKey: nil))
+        l2.minimumIntervalSeconds = 0
+        world.configuration.l2 = l2
+        try await Self.enable(["RB-LIN-SSH-001"], in: world)
+        let records = try Self.host(world, "records-server")
+        let daemon = try await world.daemon()
+        let turn = try await ApplianceDaemonTests.settledTurn(daemon)
+        await daemon.close()
+        let healed = turn.remediations.map { "\($0.runbook)@\($0.host)=\($0.outcome.rawValue)" }
+        #expect(healed.contains("RB-LIN-SSH-001@records-server=success"), "\(healed) \(turn.problems)")
+        #expect(model.connections.count == 2, "asked once per drifted host (records-server, imaging-workstation)")
+        let config = try String(contentsOfFile: records.directory + "/sshd_config", encoding: .utf8)
+        #expect(config.hasPrefix("PermitRootLogin no\n"))
+        let bundles = try await ApplianceDaemonTests.bundles(in: world.configuration.dataDirectory)
+        let fix = try #require(
+            bundles.first {
+                $0.kind == .remediation && $0.actions.contains { $0.step == "plan" } && $0.outcome == .success
+            })
+        #expect(fix.actions.map(\.step) == ["decide", "plan", "detect", "capture", "remediate", "verify"])
+        #expect(fix.actions[1].excerpt?.contains("loopback-model") == true)
+        #expect(fix.actions[0].excerpt?.hasPrefix("L2:loopback-model") == true)
     }
 }

@@ -123,10 +123,21 @@ final class ServerProcess: @unchecked Sendable {
     static func startFresh(in directory: TemporaryDirectory) async throws -> (ServerProcess, String, String) {
         let data = directory.appending("data")
         let token = try bootstrap(dataDir: data)
-        let server = try ServerProcess(
-            dataDir: data, port: ServerProcess.freePort(), log: directory.appending("server-1.log"))
-        try await server.waitUntilReady()
-        return (server, token, data)
+        // A free port can be taken by a parallel test between asking and binding: try another.
+        for attempt in 1...3 {
+            let server = try ServerProcess(
+                dataDir: data, port: ServerProcess.freePort(), log: directory.appending("server-\(attempt).log"))
+            do {
+                try await server.waitUntilReady()
+                return (server, token, data)
+            } catch {
+                let log = (try? String(contentsOfFile: server.log, encoding: .utf8)) ?? ""
+                guard attempt < 3, !server.process.isRunning, log.contains("Address already in use") else {
+                    throw error
+                }
+            }
+        }
+        throw CentralClientError.transport("no free port for vigil central")
     }
 
     @Test func killingTheServerMidIngestionLosesNoAcknowledgedBundle() async throws {

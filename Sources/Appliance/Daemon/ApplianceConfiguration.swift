@@ -1,5 +1,6 @@
 public import Compliance
 public import Foundation
+public import Healing
 
 /// Everything the appliance daemon is told (docs/CONFIGURATION.md; the CLI reads it from a file
 /// and the environment). Defaults are what an MSP would pick for a small practice.
@@ -42,6 +43,8 @@ public struct ApplianceConfiguration: Sendable {
     public var runbookDirectory: String?
     /// An L1 rule set (YAML) instead of the built-in rules.
     public var rulesFile: String?
+    /// The L2 planner (nil: L2 is skipped and drifts without an L1 rule escalate).
+    public var l2: L2Configuration?
     /// Stop after this many seconds (demo and tests); nil runs until cancelled.
     public var exitAfterSeconds: Double?
 

@@ -29,6 +29,7 @@ extension ApplianceDaemon {
                         ledger.reset(rule: rule.id, host: target.hostID)
                     }
                     escalated.remove(target.hostID + "|" + result.checkID.rawValue)
+                    l2Asked.remove(target.hostID + "|" + result.checkID.rawValue)
                     continue
                 }
                 let drift = Drift(
@@ -37,8 +38,15 @@ extension ApplianceDaemon {
                 guard let decision = engine.decide(drift, ledger: ledger, at: now),
                     let runbook = catalogue[decision.runbook]
                 else {
+                    let noRule = engine.decide(drift) == nil
+                    if noRule, let l2 {
+                        let (planned, ran) = await plan(result, on: target, with: l2, &turn)
+                        bundles.append(contentsOf: planned)
+                        changed = changed || ran
+                        continue
+                    }
                     let why =
-                        engine.decide(drift) == nil
+                        noRule
                         ? "no L1 rule heals this check and no L2 planner is configured"
                         : "the L1 rule for this check has used its retries or is cooling down"
                     await escalate(result, on: target, why: why, attempts: 0, &turn)
@@ -82,16 +90,17 @@ extension ApplianceDaemon {
 
     /// L3: tells Central Command about a failing check it could not heal, once per host and
     /// check until the check passes (Central Command counts repeats on the open incident).
-    func escalate(_ result: CheckResult, on target: CheckInTarget, why: String, attempts: Int, _ turn: inout DaemonTurn)
-        async
-    {
+    func escalate(
+        _ result: CheckResult, on target: CheckInTarget, why: String, attempts: Int, _ turn: inout DaemonTurn,
+        pendingAction: Incident.PendingAction? = nil
+    ) async {
         let key = target.hostID + "|" + result.checkID.rawValue
         guard !escalated.contains(key), centralReachable == true else { return }
         let context =
             "\(result.checkID) is failing on \(target.name) (observed \(result.observed ?? "nothing")): \(why)"
         let request = EscalationRequest(
             hostID: target.hostID, checkID: result.checkID.rawValue, observed: result.observed.map(LinuxChecks.clip),
-            context: LinuxChecks.clip(context), attempts: attempts)
+            context: LinuxChecks.clip(PHIScrubber.scrub(context)), attempts: attempts, pendingAction: pendingAction)
         do {
             _ = try await link.escalate(request)
             escalated.insert(key)
@@ -99,6 +108,72 @@ extension ApplianceDaemon {
         } catch {
             // Not sent: the next scan that finds the check failing tries again.
             turn.problems.append("cannot escalate \(result.checkID) on \(target.name): \(error.description)")
+        }
+    }
+
+    /// L2 for a drift no L1 rule covers (once per drift episode): the guardrails' verdict runs
+    /// the fix, proposes it for approval, or escalates; the consultation is recorded either way.
+    /// Returns the bundles and whether the host was changed.
+    func plan(_ result: CheckResult, on target: CheckInTarget, with l2: L2PlannerClient, _ turn: inout DaemonTurn)
+        async -> ([EvidenceBundle], Bool)
+    {
+        let key = target.hostID + "|" + result.checkID.rawValue
+        guard !l2Asked.contains(key) else { return ([], false) }
+        let title = CheckCatalog.builtin[result.checkID]?.title ?? result.checkID.rawValue
+        let context = L2Context(
+            result: result, title: title, platform: .linux, attempts: 0, catalogue: catalogue, enabled: enabledRunbooks)
+        guard context.runbooks.contains(where: { $0.heals.contains(result.checkID.rawValue) }) else {
+            await escalate(
+                result, on: target, why: "no L1 rule and no enabled runbook heals this check (L2 not asked)",
+                attempts: 0, &turn)
+            return ([], false)
+        }
+        l2Asked.insert(key)
+        let consultation = await l2.consult(
+            context, check: result.checkID, catalogue: catalogue, enabled: enabledRunbooks)
+        let reasoning = PHIScrubber.scrub(consultation.decision?.reasoning ?? "")
+        let heal = WaitingHeal(
+            ruleID: "L2:\(l2.configuration.provider.model)", runbook: "", parameters: [:], hostID: target.hostID,
+            checkID: result.checkID)
+        func record(_ outcome: Outcome, runbook: String?) -> EvidenceBundle {
+            var decided = heal
+            decided.runbook = runbook ?? "none"
+            let now = Timestamp.now()
+            return identity.bundle(
+                kind: .remediation, host: (try? ManagedHost.ID(target.hostID)) ?? identity.selfHostID,
+                startedAt: now, finishedAt: now, actions: [decisionStep(decided, why: result), consultation.step],
+                outcome: outcome)
+        }
+        switch consultation.verdict {
+        case .run(let id, let parameters):
+            guard let runbook = catalogue[id] else { return ([], false) }
+            var chosen = heal
+            chosen.runbook = id
+            chosen.parameters = parameters
+            let started = Timestamp.now()
+            let run = await executor.run(runbook, parameters: parameters, on: target)
+            let bundle = remediationBundle(chosen, target: target, run: run, started: started, why: result)
+            var recorded = bundle
+            recorded.actions.insert(consultation.step, at: 1)
+            turn.remediations.append((id, target.name, run.outcome))
+            logger.notice("L2: \(run.detail)")
+            if run.outcome == .failed || run.outcome == .reverted {
+                await escalate(
+                    result, on: target, why: "L2 chose \(id): \(run.detail); reasoning: \(reasoning)", attempts: 1,
+                    &turn)
+            }
+            return ([recorded], run.changed)
+        case .needsApproval(let id, let parameters, let why):
+            turn.remediations.append((id, target.name, .pendingApproval))
+            await escalate(
+                result, on: target, why: "L2 proposes \(id), which needs approval: \(why)", attempts: 0, &turn,
+                pendingAction: Incident.PendingAction(
+                    runbook: id, parameters: parameters, reasoning: LinuxChecks.clip(reasoning),
+                    confidence: consultation.decision?.confidence))
+            return ([record(.pendingApproval, runbook: id)], false)
+        case .escalate(let why):
+            await escalate(result, on: target, why: "L2: \(why)", attempts: 0, &turn)
+            return ([record(.alert, runbook: nil)], false)
         }
     }
 

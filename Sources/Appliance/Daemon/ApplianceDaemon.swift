@@ -66,6 +66,9 @@ public actor ApplianceDaemon {
     var waitingHeals: [String: WaitingHeal] = [:]
     /// Host|check pairs escalated in this run (cleared when the check passes again).
     var escalated: Set<String> = []
+    /// The L2 planner, and the host|check pairs it was asked about in this drift episode.
+    let l2: L2PlannerClient?
+    var l2Asked: Set<String> = []
 
     var targets: [CheckInTarget] = []
     /// Hosts already reported as not scannable by this appliance (said once per run).
@@ -189,6 +192,7 @@ public actor ApplianceDaemon {
         self.catalogue = catalogue
         self.engine = L1Engine(rules)
         self.executor = RunbookExecutor(pins: SQLHostKeyPins(database: database))
+        self.l2 = configuration.l2.map { L2PlannerClient(configuration: $0) }
         self.configuration = configuration
         self.effective = configuration
         self.identity = identity
