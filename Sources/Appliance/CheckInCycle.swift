@@ -11,6 +11,8 @@ public protocol CentralLink: EvidenceSink {
     func submit(checkpoint note: String) async throws(CentralClientError) -> CosignedCheckpoint
     func rotateKey(_ request: KeyRotationRequest) async throws(CentralClientError) -> KeyRotationRecord
     func escalate(_ request: EscalationRequest) async throws(CentralClientError) -> IncidentInfo
+    func report(resolution: ResolutionReport) async throws(CentralClientError)
+    func fetchRules() async throws(CentralClientError) -> SignedRuleSet
     /// This link signing with `key` from now on (after a key rotation).
     func rekeyed(_ key: SigningKey) -> any CentralLink
 }

@@ -313,6 +313,7 @@ struct CentralServe: AsyncParsableCommand {
             enrolment: SQLEnrolmentStore(database: database), apiKeys: SQLAPIKeyStore(database: database),
             accounts: SQLAccountStore(database: database), fleet: SQLFleetStore(database: database),
             checkpoints: SQLCheckpointStore(database: database), incidents: SQLIncidentStore(database: database),
+            learning: SQLLearningStore(database: database),
             secrets: secrets, accountPolicy: policy,
             identity: ServerIdentity(name: "vigil.central/\(host):\(port)", key: key),
             readiness: {

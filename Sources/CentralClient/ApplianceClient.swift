@@ -64,6 +64,18 @@ public struct ApplianceClient: Sendable {
         try CentralConnection.decode(IncidentInfo.self, try await post("/api/v1/appliance/incidents", request))
     }
 
+    /// Reports one real remediation run to the learning flywheel.
+    public func report(resolution: ResolutionReport) async throws(CentralClientError) {
+        try CentralConnection.check(try await post("/api/v1/appliance/resolutions", resolution))
+    }
+
+    /// The signed set of promoted L1 rules.
+    public func fetchRules() async throws(CentralClientError) -> SignedRuleSet {
+        let path = "/api/v1/appliance/rules"
+        let answer = try await connection.send("GET", path, body: nil, headers: signedHeaders("GET", path, []))
+        return try CentralConnection.decode(SignedRuleSet.self, answer)
+    }
+
     /// The same client signing with `key` (after a rotation).
     public func rekeyed(_ key: SigningKey) -> ApplianceClient {
         ApplianceClient(connection: connection, applianceID: applianceID, key: key, clock: clock)

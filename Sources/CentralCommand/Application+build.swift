@@ -41,6 +41,11 @@ public enum CentralRoutes {
         ("POST", "/api/v1/incidents/{incident}/acknowledge"),
         ("POST", "/api/v1/incidents/{incident}/resolve"),
         ("POST", "/api/v1/incidents/{incident}/approve"),
+        ("POST", "/api/v1/appliance/resolutions"),
+        ("GET", "/api/v1/appliance/rules"),
+        ("GET", "/api/v1/learning"),
+        ("POST", "/api/v1/learning/rules/{rule}/approve"),
+        ("POST", "/api/v1/learning/rules/{rule}/reject"),
         ("POST", "/api/v1/appliance/orders/{order}/status"),
         ("POST", "/api/v1/sites/{site}/orders"),
         ("GET", "/api/v1/sites/{site}/orders"),
@@ -136,6 +141,8 @@ public func buildRouter(services: CentralServices) -> Router<AppRequestContext> 
     let incidents = IncidentController(
         services: services, fleet: fleet.fleet, tenancy: tenancy, catalogue: services.runbooks)
     incidents.registerAppliance(on: appliance)
+    let learning = LearningController(services: services)
+    learning.registerAppliance(on: appliance)
     let rotations = KeyRotationService(tenancy: services.tenancy, events: services.events, clock: services.clock)
     appliance.post("key") { request, context in
         guard let enrolled = context.appliance else { throw HTTPError(.unauthorized) }
@@ -187,6 +194,7 @@ public func buildRouter(services: CentralServices) -> Router<AppRequestContext> 
     tenancy.register(on: api)
     fleet.register(on: api)
     incidents.register(on: api)
+    learning.register(on: api)
     EvidenceController(
         services: services, tenancy: tenancy,
         queries: EvidenceQueries(tenancy: services.tenancy, evidence: services.evidence)

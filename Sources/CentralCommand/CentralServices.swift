@@ -15,6 +15,7 @@ public struct CentralServices: Sendable {
     public var fleet: any FleetStore
     public var checkpoints: any CheckpointStore
     public var incidents: any IncidentStore
+    public var learning: any LearningStore
     /// The runbook catalogue proposed fixes are checked against (the built-in one; a build whose
     /// catalogue does not load fails its tests, so empty here means no proposal is accepted).
     public var runbooks: RunbookCatalogue = (try? RunbookCatalogue.builtin()) ?? RunbookCatalogue([])
@@ -44,7 +45,7 @@ public struct CentralServices: Sendable {
     public init(
         tenancy: any TenancyStore, evidence: any EvidenceStore, events: any AuditLog, nonces: any NonceStore,
         enrolment: any EnrolmentStore, apiKeys: any APIKeyStore, accounts: any AccountStore, fleet: any FleetStore,
-        checkpoints: any CheckpointStore, incidents: any IncidentStore,
+        checkpoints: any CheckpointStore, incidents: any IncidentStore, learning: any LearningStore,
         secrets: SecretBox,
         accountPolicy: AccountPolicy = AccountPolicy(), identity: ServerIdentity,
         clock: @escaping @Sendable () -> Timestamp = { Timestamp.now() },
@@ -60,6 +61,7 @@ public struct CentralServices: Sendable {
         self.fleet = fleet
         self.checkpoints = checkpoints
         self.incidents = incidents
+        self.learning = learning
         self.secrets = secrets
         self.accountPolicy = accountPolicy
         self.identity = identity

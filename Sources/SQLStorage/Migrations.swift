@@ -285,6 +285,40 @@ public enum Migrations {
                 "CREATE INDEX incidents_by_site ON incidents (site_id, opened_at)",
             ]
         },
+        Migration(version: 12, name: "learning flywheel") { _ in
+            [
+                """
+                CREATE TABLE learning_patterns (
+                    pattern_key TEXT PRIMARY KEY,
+                    check_id TEXT NOT NULL,
+                    runbook TEXT NOT NULL,
+                    parameters TEXT NOT NULL,
+                    occurrences BIGINT NOT NULL,
+                    verified BIGINT NOT NULL,
+                    first_seen BIGINT NOT NULL,
+                    last_seen BIGINT NOT NULL
+                )
+                """,
+                """
+                CREATE TABLE learned_rules (
+                    id TEXT PRIMARY KEY,
+                    pattern_key TEXT NOT NULL UNIQUE,
+                    check_id TEXT NOT NULL,
+                    runbook TEXT NOT NULL,
+                    parameters TEXT NOT NULL,
+                    status TEXT NOT NULL CHECK (status IN ('proposed', 'active', 'rejected', 'disabled')),
+                    runs BIGINT NOT NULL,
+                    failures BIGINT NOT NULL,
+                    proposed_at BIGINT NOT NULL,
+                    decided_at BIGINT,
+                    decided_by TEXT,
+                    note TEXT
+                )
+                """,
+                "CREATE TABLE learning_state (id INTEGER PRIMARY KEY CHECK (id = 1), revision BIGINT NOT NULL)",
+                "INSERT INTO learning_state (id, revision) VALUES (1, 0)",
+            ]
+        },
     ]
 }
 

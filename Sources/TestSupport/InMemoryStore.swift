@@ -13,6 +13,9 @@ public actor InMemoryStore: TenancyStore, EvidenceStore, NonceStore, EnrolmentSt
     var chains: [Appliance.ID: [StoredBundle]] = [:]
     var rotations: [Appliance.ID: [ApplianceKeyRotation]] = [:]
     var incidentsByID: [Incident.ID: Incident] = [:]
+    var patternsByKey: [String: ResolutionPattern] = [:]
+    var learned: [LearnedRule] = []
+    var learningRevision: Int64 = 0
     var bundleIDs: Set<Identifier<EvidenceBundle>> = []
     var nonces: Set<String> = []
     var apiKeys: [APIKey.ID: APIKey] = [:]
@@ -480,5 +483,43 @@ extension InMemoryStore: IncidentStore {
         try body(&incident)
         incidentsByID[id] = incident
         return incident
+    }
+}
+
+extension InMemoryStore: LearningStore {
+    public func record(_ resolution: Resolution) {
+        let key = Flywheel.key(
+            check: resolution.checkID, runbook: resolution.runbook, parameters: resolution.parameters)
+        let rule: LearnedRule? =
+            if case .promotedRule(let id) = resolution.source {
+                learned.first { $0.id == id }
+            } else {
+                learned.first { $0.patternKey == key }
+            }
+        let change = Flywheel.apply(
+            resolution, pattern: patternsByKey[key], rule: rule,
+            newRuleID: Identifier<LearnedRuleTag>.random(prefix: "rule").rawValue)
+        if let pattern = change.pattern { patternsByKey[pattern.key] = pattern }
+        if let updated = change.rule {
+            learned.removeAll { $0.id == updated.id }
+            learned.append(updated)
+        }
+        if change.activeChanged { learningRevision += 1 }
+    }
+
+    public func patterns() -> [ResolutionPattern] { patternsByKey.values.sorted { $0.lastSeen > $1.lastSeen } }
+    public func learnedRules() -> [LearnedRule] { learned.sorted { $0.proposedAt > $1.proposedAt } }
+
+    public func decide(rule id: String, approve: Bool, by actor: String, at: Timestamp) throws(StoreError)
+        -> LearnedRule
+    {
+        guard let index = learned.firstIndex(where: { $0.id == id }) else { throw .notFound("rule \(id)") }
+        try Flywheel.decide(&learned[index], approve: approve, by: actor, at: at)
+        if approve { learningRevision += 1 }
+        return learned[index]
+    }
+
+    public func activeRules() -> (revision: Int64, rules: [LearnedRule]) {
+        (learningRevision, learned.filter { $0.status == .active }.sorted { $0.id < $1.id })
     }
 }

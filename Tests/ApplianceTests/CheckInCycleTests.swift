@@ -55,6 +55,14 @@ import VigilAPI
             throw .status(501, "not in this fake")
         }
 
+        func report(resolution: ResolutionReport) async throws(CentralClientError) {
+            throw .status(501, "not in this fake")
+        }
+
+        func fetchRules() async throws(CentralClientError) -> SignedRuleSet {
+            throw .status(501, "not in this fake")
+        }
+
         func rekeyed(_ key: SigningKey) -> any CentralLink { self }
     }
 

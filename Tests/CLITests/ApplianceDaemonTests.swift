@@ -180,6 +180,8 @@ import VigilAPI
         let real: ApplianceClient
         let extra: Mutex<[SignedOrder]>
         let losesRotationAnswer: Bool
+        /// A rule set handed out instead of Central Command's.
+        let rules = Mutex<SignedRuleSet?>(nil)
 
         init(_ real: ApplianceClient, extra: [SignedOrder], losesRotationAnswer: Bool = false) {
             self.real = real
@@ -213,6 +215,15 @@ import VigilAPI
 
         func escalate(_ request: EscalationRequest) async throws(CentralClientError) -> IncidentInfo {
             try await real.escalate(request)
+        }
+
+        func report(resolution: ResolutionReport) async throws(CentralClientError) {
+            try await real.report(resolution: resolution)
+        }
+
+        func fetchRules() async throws(CentralClientError) -> SignedRuleSet {
+            if let forged = rules.withLock({ $0 }) { return forged }
+            return try await real.fetchRules()
         }
 
         func rekeyed(_ key: SigningKey) -> any CentralLink {

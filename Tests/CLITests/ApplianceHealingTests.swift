@@ -1,6 +1,7 @@
 import Appliance
 import CentralClient
 import Compliance
+import EvidenceCrypto
 import Foundation
 import Healing
 import LabHosts
@@ -278,5 +279,150 @@ import VigilAPI
         #expect(fix.actions.map(\.step) == ["decide", "plan", "detect", "capture", "remediate", "verify"])
         #expect(fix.actions[1].excerpt?.contains("loopback-model") == true)
         #expect(fix.actions[0].excerpt?.hasPrefix("L2:loopback-model") == true)
+    }
+
+    /// Puts `PermitRootLogin yes` (and `extra` lines) first in a demo host's sshd_config, in place.
+    static func drift(_ host: LoopbackLinuxHost, extra: String = "") throws {
+        let path = host.directory + "/sshd_config"
+        let current = try String(contentsOfFile: path, encoding: .utf8)
+        let kept = current.split(separator: "\n", omittingEmptySubsequences: false)
+            .filter { !$0.lowercased().hasPrefix("permitrootlogin") }.joined(separator: "\n")
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+        try handle.truncate(atOffset: 0)
+        try handle.write(contentsOf: Data(("PermitRootLogin yes\n" + extra + kept).utf8))
+        try handle.close()
+    }
+
+    @Test(.enabled(if: available, skip))
+    func theFlywheelPromotesARuleFromRealL2FixesAndDisablesItAfterRealFailures() async throws {
+        var world = try await World()
+        defer { world.stop() }
+        let (directory, rules) = try Self.catalogue(
+            in: world, extra: [:], rules: Self.rule("linux.files.shadow_permissions", "RB-LIN-FILE-001"))
+        let decision =
+            #"{"runbook":"RB-LIN-SSH-001","parameters":{"value":"no"},"confidence":0.93,"reasoning":"sshd allows root","escalate":false}"#
+        let model = try LoopbackReceiver(reply: { _ in
+            let answer: [String: Any] = [
+                "choices": [
+                    ["index": 0, "message": ["role": "assistant", "content": decision], "finish_reason": "stop"]
+                ]
+            ]
+            return LoopbackReply(
+                status: 200, body: Array((try? JSONSerialization.data(withJSONObject: answer)) ?? Data()))
+        })
+        defer { model.stop() }
+        world.configuration.runbookDirectory = directory
+        world.configuration.rulesFile = rules
+        var l2 = L2Configuration(
+            provider: .openAI(
+                baseURL: try #require(URL(string: "http://127.0.0.1:\(model.port)/v1")), model: "loopback-model",
+                apiKey: nil))
+        l2.minimumIntervalSeconds = 0
+        world.configuration.l2 = l2
+        try await Self.enable(["RB-LIN-SSH-001"], in: world)
+        let records = try Self.host(world, "records-server")
+        let daemon = try await world.daemon()
+        let appliance = daemon.identity.applianceID.rawValue
+
+        // Five real L2 fixes: two hosts at the first scan, then records-server drifts three times.
+        _ = try await ApplianceDaemonTests.settledTurn(daemon)
+        for _ in 0..<3 {
+            try Self.drift(records)
+            let turn = await daemon.turn(forceScan: true)
+            #expect(
+                turn.remediations.contains { $0.host == "records-server" && $0.outcome == .success },
+                "\(turn.remediations)")
+        }
+        #expect(model.connections.count == 5)
+        var learning = try await world.operatorClient.get("/api/v1/learning", as: LearningOverview.self)
+        let pattern = try #require(learning.patterns.first { $0.checkID == "linux.ssh.permit_root_login" })
+        #expect(pattern.occurrences == 5 && pattern.verified == 5 && pattern.runbook == "RB-LIN-SSH-001")
+        let proposal = try #require(learning.rules.first)
+        #expect(proposal.status == "proposed" && proposal.parameters == ["value": "no"])
+
+        // Approved, signed, synced: the next drift is healed by L1 without asking the model.
+        let approved = try await world.operatorClient.post(
+            "/api/v1/learning/rules/\(proposal.id)/approve", String?.none, as: LearningOverview.Rule.self)
+        #expect(approved.status == "active")
+        _ = try await world.order("sync_rules", to: appliance)
+        try Self.drift(records)
+        let promoted = await daemon.turn(forceScan: true)
+        #expect(promoted.remediations.contains { $0.host == "records-server" && $0.outcome == .success })
+        #expect(model.connections.count == 5, "the promoted rule healed it, not L2")
+        let bundles = try await ApplianceDaemonTests.bundles(in: world.configuration.dataDirectory)
+        #expect(bundles.last { $0.kind == .remediation }?.actions.first?.excerpt?.hasPrefix(proposal.id) == true)
+
+        // Real failures: sshd_config that sshd itself refuses on the two other hosts.
+        for name in ["imaging-workstation", "reception-pc"] {
+            try Self.drift(try Self.host(world, name), extra: "NotAnSSHDKeyword yes\n")
+        }
+        let failing = await daemon.turn(forceScan: true)
+        #expect(failing.remediations.filter { $0.outcome == .failed }.count == 2, "\(failing.remediations)")
+        learning = try await world.operatorClient.get("/api/v1/learning", as: LearningOverview.self)
+        let disabled = try #require(learning.rules.first { $0.id == proposal.id })
+        #expect(disabled.status == "disabled" && disabled.runs == 3 && disabled.failures == 2, "\(disabled)")
+        #expect(disabled.note?.contains("disabled") == true)
+
+        // Synced again: the rule is gone from the appliance; the drift goes back to L2.
+        _ = try await world.order("sync_rules", to: appliance)
+        try Self.drift(records)
+        _ = await daemon.turn(forceScan: true)
+        await daemon.close()
+        #expect(model.connections.count > 5, "without the promoted rule, L2 is asked again")
+    }
+
+    @Test(.enabled(if: available, skip))
+    func aRuleSetNotSignedByCentralCommandOrNotValidIsRefused() async throws {
+        let world = try await World(hosts: false)
+        defer { world.stop() }
+        let plain = try await world.daemon()
+        _ = try await ApplianceDaemonTests.settledTurn(plain)
+        let identity = plain.identity
+        await plain.close()
+        let key = try SigningKey(contentsOf: ApplianceEnrolment.keyPath(in: world.configuration.dataDirectory))
+        let serverKey = try SigningKey(contentsOf: world.directory.appending("data/server-key.pem"))
+        let link = ApplianceDaemonTests.Tampering(
+            ApplianceClient(connection: world.server.connection, applianceID: identity.applianceID, key: key), extra: []
+        )
+        let rules = """
+            rules:
+              - id: rogue
+                when: [{field: check_id, op: eq, value: linux.ssh.permit_root_login}]
+                runbook: RB-LIN-SSH-001
+                parameters: {value: prohibit-password}
+            """
+        func sign(_ text: String, with signer: SigningKey, revision: Int64 = 7) -> SignedRuleSet {
+            SignedRuleSet(
+                revision: revision, rules: text,
+                signature: Base64.encode(signer.signature(for: SignedRuleSet.message(revision: revision, rules: text))))
+        }
+        let cases: [(SignedRuleSet, String)] = [
+            (sign(rules, with: SigningKey()), "not signed by Central Command"),
+            (SignedRuleSet(revision: 7, rules: rules, signature: "not base64!"), "not signed by Central Command"),
+            (
+                sign(
+                    "rules:\n  - id: x\n    when: [{field: nope, op: eq, value: y}]\n    runbook: RB-LIN-SSH-001",
+                    with: serverKey), "unknown field nope"
+            ),
+            (sign("rules: [", with: serverKey), "not valid YAML"),
+        ]
+        let daemon = try await world.daemon(link: link)
+        for (forged, reason) in cases {
+            link.rules.withLock { $0 = forged }
+            let order = try await world.order("sync_rules", to: identity.applianceID.rawValue)
+            _ = await daemon.turn()
+            let answer = try await world.status(of: order)
+            #expect(answer?.status == "failed")
+            let detail = answer?.resultDetail ?? ""
+            #expect(detail.contains(reason) && detail.contains("rules unchanged"), "\(detail)")
+        }
+        // A genuine set is taken.
+        link.rules.withLock { $0 = sign(rules, with: serverKey) }
+        let good = try await world.order("sync_rules", to: identity.applianceID.rawValue)
+        _ = await daemon.turn()
+        await daemon.close()
+        let taken = try await world.status(of: good)
+        #expect(
+            taken?.status == "completed" && taken?.resultDetail?.contains("1 promoted rule(s) at revision 7") == true)
     }
 }

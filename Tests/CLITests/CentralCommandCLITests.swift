@@ -1,4 +1,5 @@
 import Foundation
+import LabHosts
 import TestSupport
 import Testing
 
@@ -6,7 +7,28 @@ import Testing
 @Suite struct CentralCommandCLITests {
     @Test func servesHealthOnEmbeddedDefaultsAndStopsCleanlyOnSIGTERM() throws {
         let directory = try TemporaryDirectory("vigil-central")
-        let port = Int.random(in: 20_000..<60_000)
+        // A port the kernel just handed out; if a parallel test takes it first, the server cannot
+        // bind and the attempt is repeated on another.
+        var result = try serve(directory, port: try ServerPorts.free())
+        for _ in 0..<2 {
+            let log = (try? String(contentsOfFile: directory.appending("log"), encoding: .utf8)) ?? ""
+            guard log.contains("Address already in use") else { break }
+            result = try serve(directory, port: try ServerPorts.free())
+        }
+        #expect(result.stdout.contains("\"ready\":true"), "\(result.stdout)\(result.stderr)")
+        #expect(result.stdout.contains("unsigned=401"))
+        #expect(result.stdout.contains("exit=0"))
+        let mode =
+            try FileManager.default.attributesOfItem(atPath: directory.appending("data/server-key.pem"))[
+                .posixPermissions] as? NSNumber
+        #expect(mode?.intValue == 0o600)
+        let dataMode =
+            try FileManager.default.attributesOfItem(atPath: directory.appending("data"))[.posixPermissions]
+            as? NSNumber
+        #expect(dataMode?.intValue == 0o700)
+    }
+
+    func serve(_ directory: TemporaryDirectory, port: Int) throws -> Shell.Result {
         let script = """
             '\(Shell.vigilBinary)' central --data-dir '\(directory.appending("data"))' --port \(port) > '\(directory.appending("log"))' 2>&1 &
             pid=$!
@@ -21,18 +43,7 @@ import Testing
             kill -TERM "$pid"
             wait "$pid" && echo "exit=0" || echo "exit=$?"
             """
-        let result = try Shell.run(script)
-        #expect(result.stdout.contains("\"ready\":true"), "\(result.stdout)\(result.stderr)")
-        #expect(result.stdout.contains("unsigned=401"))
-        #expect(result.stdout.contains("exit=0"))
-        let mode =
-            try FileManager.default.attributesOfItem(atPath: directory.appending("data/server-key.pem"))[
-                .posixPermissions] as? NSNumber
-        #expect(mode?.intValue == 0o600)
-        let dataMode =
-            try FileManager.default.attributesOfItem(atPath: directory.appending("data"))[.posixPermissions]
-            as? NSNumber
-        #expect(dataMode?.intValue == 0o700)
+        return try Shell.run(script)
     }
 
     @Test func bootstrapCreatesTheAdministratorOnceWithAPasswordAndKeyTheServerAccepts() throws {
@@ -60,7 +71,7 @@ import Testing
         #expect(again.status != 0)
         #expect(again.stderr.contains("exists already"))
 
-        let port = Int.random(in: 20_000..<60_000)
+        let port = try ServerPorts.free()
         let script = """
             '\(Shell.vigilBinary)' central --data-dir '\(data)' --port \(port) --insecure-cookies > '\(directory.appending("log"))' 2>&1 &
             pid=$!
@@ -88,7 +99,7 @@ import Testing
 
     @Test func writesStructuredJSONLogsWithoutSecrets() throws {
         let directory = try TemporaryDirectory("vigil-central")
-        let port = Int.random(in: 20_000..<60_000)
+        let port = try ServerPorts.free()
         let script = """
             '\(Shell.vigilBinary)' central --data-dir '\(directory.appending("data"))' --port \(port) --log-format json --log-level debug 2> '\(directory.appending("log"))' &
             pid=$!

@@ -21,8 +21,10 @@ import VigilAPI
         process.arguments = ["demo", "--data-dir", data, "--port", String(port), "--exit-after", "30"]
         let log = directory.appending("demo.log")
         FileManager.default.createFile(atPath: log, contents: nil)
-        process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
-        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
+        // One handle for both streams: two handles would each write from offset 0 over the other.
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
+        process.standardOutput = handle
+        process.standardError = handle
         let started = Date()
         try process.run()
         defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }

@@ -4,6 +4,7 @@ import Compliance
 import EvidenceCrypto
 import EvidenceSet
 import Foundation
+import LabHosts
 import Logging
 import SQLStorage
 import Synchronization
@@ -65,7 +66,8 @@ final class ServerProcess: @unchecked Sendable {
         }
     }
 
-    static func freePort() -> Int { Int.random(in: 20_000..<60_000) }
+    /// A port the kernel just handed out (it avoids ports in use, unlike a random pick).
+    static func freePort() -> Int { (try? ServerPorts.free()) ?? Int.random(in: 20_000..<30_000) }
 }
 
 /// Faults Central Command must survive: being killed mid-ingestion, and sharing one PostgreSQL

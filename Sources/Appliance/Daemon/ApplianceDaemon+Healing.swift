@@ -1,4 +1,5 @@
 import Compliance
+import EvidenceCrypto
 import Foundation
 import Healing
 import VigilAPI
@@ -150,9 +151,7 @@ extension ApplianceDaemon {
             var chosen = heal
             chosen.runbook = id
             chosen.parameters = parameters
-            let started = Timestamp.now()
-            let run = await executor.run(runbook, parameters: parameters, on: target)
-            let bundle = remediationBundle(chosen, target: target, run: run, started: started, why: result)
+            let (bundle, run) = await execute(chosen, runbook: runbook, target: target, why: result)
             var recorded = bundle
             recorded.actions.insert(consultation.step, at: 1)
             turn.remediations.append((id, target.name, run.outcome))
@@ -231,6 +230,16 @@ extension ApplianceDaemon {
             return (remediationBundle(heal, target: target, run: run, started: started, why: result), run)
         }
         let run = await executor.run(runbook, parameters: parameters, on: target)
+        var resolved = heal
+        resolved.parameters = parameters
+        await reportResolution(resolved, run: run, source: source(of: heal))
+        if run.outcome == .success && run.changed {
+            // Healed: the next drift of this check starts afresh (retries, escalation, L2).
+            let key = heal.hostID + "|" + heal.checkID.rawValue
+            escalated.remove(key)
+            l2Asked.remove(key)
+            ledger.reset(rule: heal.ruleID, host: heal.hostID)
+        }
         return (remediationBundle(heal, target: target, run: run, started: started, why: result), run)
     }
 
@@ -261,6 +270,66 @@ extension ApplianceDaemon {
         return identity.bundle(
             kind: .remediation, host: host, startedAt: now, finishedAt: now,
             actions: [decisionStep(heal, why: nil), wait], outcome: .deferred)
+    }
+
+    // MARK: The flywheel
+
+    /// Fetches the promoted rules Central Command signed and, when the revision is new and the
+    /// signature verifies with the pinned server key and every rule loads strictly against the
+    /// catalogue, merges them with the base rules. Anything else keeps the rules in force.
+    /// Returns the problem, or nil.
+    func syncRules() async -> String? {
+        nextRuleSync = Date().addingTimeInterval(600)
+        let signed: SignedRuleSet
+        do {
+            signed = try await link.fetchRules()
+        } catch {
+            return "rule sync: \(error.description)"
+        }
+        guard signed.revision != promotedRevision else { return nil }
+        guard let signature = Base64.decode(signed.signature),
+            serverKey.isValidSignature(
+                signature, for: SignedRuleSet.message(revision: signed.revision, rules: signed.rules))
+        else { return "rule sync: revision \(signed.revision) is not signed by Central Command's key; rules unchanged" }
+        let promoted: [L1Rule]
+        do {
+            promoted = try L1RuleSet.parse(
+                signed.rules, file: "promoted rules r\(signed.revision)", catalogue: catalogue, source: .promoted)
+        } catch {
+            return "rule sync: \(error.description); rules unchanged"
+        }
+        let baseIDs = Set(baseRules.map(\.id))
+        engine = L1Engine(baseRules + promoted.filter { !baseIDs.contains($0.id) })
+        promotedRevision = signed.revision
+        logger.notice("L1 rules: \(promoted.count) promoted rule(s) at revision \(signed.revision)")
+        return nil
+    }
+
+    /// Tells Central Command about a real run, for the flywheel: L2's and people's fixes count
+    /// towards proposals, promoted rules' runs towards their failure rate. Runs that changed
+    /// nothing are not reported. Best effort: a report that cannot be sent is dropped.
+    func reportResolution(_ heal: WaitingHeal, run: RemediationRun, source: ResolutionSource?) async {
+        guard let source, run.changed || run.outcome == .failed || run.outcome == .reverted,
+            centralReachable == true
+        else { return }
+        let report = ResolutionReport(
+            checkID: heal.checkID.rawValue, runbook: heal.runbook, parameters: heal.parameters, source: source.text,
+            verified: run.outcome == .success)
+        do {
+            try await link.report(resolution: report)
+        } catch {
+            logger.warning("cannot report the resolution of \(heal.checkID) to the flywheel: \(error.description)")
+        }
+    }
+
+    /// Where a fix came from, for the flywheel (nil: a built-in or custom L1 rule, not counted).
+    func source(of heal: WaitingHeal) -> ResolutionSource? {
+        if heal.ruleID.hasPrefix("L2:") { return .l2 }
+        if heal.ruleID.hasPrefix("order:") { return .human }
+        if engine.rules.first(where: { $0.id == heal.ruleID })?.source == .promoted {
+            return .promotedRule(heal.ruleID)
+        }
+        return nil
     }
 
     /// A `run_runbook` order: parameters `runbook` and `host`, the rest for the runbook.

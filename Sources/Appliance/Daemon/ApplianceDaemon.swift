@@ -59,7 +59,12 @@ public actor ApplianceDaemon {
     /// Healing (PRODUCT.md §5): the runbook catalogue, the L1 rules and their ledger, the
     /// runbooks the site enabled, and fixes waiting for the maintenance window.
     nonisolated public let catalogue: RunbookCatalogue
-    let engine: L1Engine
+    var engine: L1Engine
+    /// The rules the appliance was started with, and the revision of the promoted rules from
+    /// Central Command merged with them (-1: none fetched yet).
+    let baseRules: [L1Rule]
+    var promotedRevision: Int64 = -1
+    var nextRuleSync = Date.distantPast
     let executor: RunbookExecutor
     var ledger = L1Ledger()
     var enabledRunbooks: Set<String> = []
@@ -191,6 +196,7 @@ public actor ApplianceDaemon {
         self.key = key
         self.catalogue = catalogue
         self.engine = L1Engine(rules)
+        self.baseRules = rules
         self.executor = RunbookExecutor(pins: SQLHostKeyPins(database: database))
         self.l2 = configuration.l2.map { L2PlannerClient(configuration: $0) }
         self.configuration = configuration
@@ -317,6 +323,9 @@ public actor ApplianceDaemon {
                 continue
             }
             finishedOrders.append(await execute(type, payload: payload, started: started, scanNow: &scanNow))
+        }
+        if centralReachable == true, Date() >= nextRuleSync {
+            if let problem = await syncRules() { turn.problems.append(problem) }
         }
         await runDeferred(&finishedOrders, &bundles, &turn, scanNow: &scanNow)
         bundles.append(contentsOf: await runWaitingHeals(&turn))
@@ -496,6 +505,15 @@ public actor ApplianceDaemon {
     ) {
         var (status, detail) = accept(type, payload: payload, scanNow: &scanNow)
         var bundles: [EvidenceBundle] = []
+        if type == .syncRules {
+            let problem = await syncRules()
+            (status, detail) =
+                problem.map { (.failed, $0) }
+                ?? (
+                    .completed,
+                    "built-in rules and \(engine.rules.count - baseRules.count) promoted rule(s) at revision \(promotedRevision) in force"
+                )
+        }
         if type == .runRunbook {
             let (ranStatus, ranDetail, remediation) = await runOrderedRunbook(payload, scanNow: &scanNow)
             (status, detail) = (ranStatus, ranDetail)
