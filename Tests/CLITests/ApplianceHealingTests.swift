@@ -46,6 +46,36 @@ import VigilAPI
         return (directory, rulesFile)
     }
 
+    /// A loopback model (OpenAI chat-completions format) that always chooses RB-LIN-SSH-001, a
+    /// catalogue whose only L1 rule is for shadow permissions (so root logins are L2's), and the
+    /// world's appliance configured for both, with RB-LIN-SSH-001 enabled.
+    static func withL2Model(_ world: inout World) async throws -> LoopbackReceiver {
+        let (directory, rules) = try catalogue(
+            in: world, extra: [:], rules: rule("linux.files.shadow_permissions", "RB-LIN-FILE-001"))
+        let decision =
+            #"{"runbook":"RB-LIN-SSH-001","parameters":{"value":"no"},"confidence":0.93,"reasoning":"sshd allows root","escalate":false}"#
+        let model = try LoopbackReceiver(reply: { _ in
+            let answer: [String: Any] = [
+                "id": "chatcmpl-1", "object": "chat.completion",
+                "choices": [
+                    ["index": 0, "message": ["role": "assistant", "content": decision], "finish_reason": "stop"]
+                ],
+            ]
+            return LoopbackReply(
+                status: 200, body: Array((try? JSONSerialization.data(withJSONObject: answer)) ?? Data()))
+        })
+        world.configuration.runbookDirectory = directory
+        world.configuration.rulesFile = rules
+        var l2 = L2Configuration(
+            provider: .openAI(
+                baseURL: try #require(URL(string: "http://127.0.0.1:\(model.port)/v1")), model: "loopback-model",
+                apiKey: nil))
+        l2.minimumIntervalSeconds = 0
+        world.configuration.l2 = l2
+        try await enable(["RB-LIN-SSH-001"], in: world)
+        return model
+    }
+
     static func rule(_ check: String, _ runbook: String) -> String {
         """
         rules:
@@ -238,30 +268,8 @@ import VigilAPI
         var world = try await World()
         defer { world.stop() }
         // No L1 rule for root logins: only L2 can choose RB-LIN-SSH-001.
-        let (directory, rules) = try Self.catalogue(
-            in: world, extra: [:], rules: Self.rule("linux.files.shadow_permissions", "RB-LIN-FILE-001"))
-        let decision =
-            #"{"runbook":"RB-LIN-SSH-001","parameters":{"value":"no"},"confidence":0.93,"reasoning":"sshd allows root","escalate":false}"#
-        let model = try LoopbackReceiver(reply: { _ in
-            let answer: [String: Any] = [
-                "id": "chatcmpl-1", "object": "chat.completion",
-                "choices": [
-                    ["index": 0, "message": ["role": "assistant", "content": decision], "finish_reason": "stop"]
-                ],
-            ]
-            return LoopbackReply(
-                status: 200, body: Array((try? JSONSerialization.data(withJSONObject: answer)) ?? Data()))
-        })
+        let model = try await Self.withL2Model(&world)
         defer { model.stop() }
-        world.configuration.runbookDirectory = directory
-        world.configuration.rulesFile = rules
-        var l2 = L2Configuration(
-            provider: .openAI(
-                baseURL: try #require(URL(string: "http://127.0.0.1:\(model.port)/v1")), model: "loopback-model",
-                apiKey: nil))
-        l2.minimumIntervalSeconds = 0
-        world.configuration.l2 = l2
-        try await Self.enable(["RB-LIN-SSH-001"], in: world)
         let records = try Self.host(world, "records-server")
         let daemon = try await world.daemon()
         let turn = try await ApplianceDaemonTests.settledTurn(daemon)
@@ -297,29 +305,8 @@ import VigilAPI
     func theFlywheelPromotesARuleFromRealL2FixesAndDisablesItAfterRealFailures() async throws {
         var world = try await World()
         defer { world.stop() }
-        let (directory, rules) = try Self.catalogue(
-            in: world, extra: [:], rules: Self.rule("linux.files.shadow_permissions", "RB-LIN-FILE-001"))
-        let decision =
-            #"{"runbook":"RB-LIN-SSH-001","parameters":{"value":"no"},"confidence":0.93,"reasoning":"sshd allows root","escalate":false}"#
-        let model = try LoopbackReceiver(reply: { _ in
-            let answer: [String: Any] = [
-                "choices": [
-                    ["index": 0, "message": ["role": "assistant", "content": decision], "finish_reason": "stop"]
-                ]
-            ]
-            return LoopbackReply(
-                status: 200, body: Array((try? JSONSerialization.data(withJSONObject: answer)) ?? Data()))
-        })
+        let model = try await Self.withL2Model(&world)
         defer { model.stop() }
-        world.configuration.runbookDirectory = directory
-        world.configuration.rulesFile = rules
-        var l2 = L2Configuration(
-            provider: .openAI(
-                baseURL: try #require(URL(string: "http://127.0.0.1:\(model.port)/v1")), model: "loopback-model",
-                apiKey: nil))
-        l2.minimumIntervalSeconds = 0
-        world.configuration.l2 = l2
-        try await Self.enable(["RB-LIN-SSH-001"], in: world)
         let records = try Self.host(world, "records-server")
         let daemon = try await world.daemon()
         let appliance = daemon.identity.applianceID.rawValue
