@@ -18,6 +18,7 @@ let package = Package(
         .executable(name: "vigil-outbox-bench", targets: ["OutboxBench"]),
         .executable(name: "vigil-scan-bench", targets: ["ScanBench"]),
         .executable(name: "vigil-rules-bench", targets: ["RulesBench"]),
+        .executable(name: "vigil-heal-bench", targets: ["HealBench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
@@ -166,6 +167,14 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Benchmarks/ScanBench",
+            swiftSettings: strictSettings),
+        .executableTarget(
+            name: "HealBench",
+            dependencies: [
+                "Appliance", "CLI", "CentralClient", "Compliance", "LabHosts", "VigilAPI",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Benchmarks/HealBench",
             swiftSettings: strictSettings),
         .executableTarget(
             name: "RulesBench", dependencies: ["Compliance", "Healing"], path: "Benchmarks/RulesBench",

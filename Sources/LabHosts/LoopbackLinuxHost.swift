@@ -175,6 +175,21 @@ public final class LoopbackLinuxHost: Sendable {
         }
     }
 
+    /// Drift for tests and benchmarks: puts `lines` (e.g. `PermitRootLogin yes`) first in this
+    /// host's sshd_config, dropping other lines with the same keywords, written in place (the
+    /// file is bind-mounted, so it must keep its inode). sshd itself is not told.
+    public func driftSSHD(_ lines: [String]) throws {
+        let path = directory + "/sshd_config"
+        let keywords = Set(lines.compactMap { $0.split(separator: " ").first?.lowercased() })
+        let current = try String(contentsOfFile: path, encoding: .utf8)
+        let kept = current.split(separator: "\n", omittingEmptySubsequences: false)
+            .filter { !keywords.contains($0.split(separator: " ").first?.lowercased() ?? "") }
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+        defer { try? handle.close() }
+        try handle.truncate(atOffset: 0)
+        try handle.write(contentsOf: Data((lines + kept.map(String.init)).joined(separator: "\n").utf8))
+    }
+
     /// The address the appliance uses.
     public var address: String { "127.0.0.1:\(port)" }
 

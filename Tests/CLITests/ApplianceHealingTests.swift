@@ -289,18 +289,6 @@ import VigilAPI
         #expect(fix.actions[0].excerpt?.hasPrefix("L2:loopback-model") == true)
     }
 
-    /// Puts `PermitRootLogin yes` (and `extra` lines) first in a demo host's sshd_config, in place.
-    static func drift(_ host: LoopbackLinuxHost, extra: String = "") throws {
-        let path = host.directory + "/sshd_config"
-        let current = try String(contentsOfFile: path, encoding: .utf8)
-        let kept = current.split(separator: "\n", omittingEmptySubsequences: false)
-            .filter { !$0.lowercased().hasPrefix("permitrootlogin") }.joined(separator: "\n")
-        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
-        try handle.truncate(atOffset: 0)
-        try handle.write(contentsOf: Data(("PermitRootLogin yes\n" + extra + kept).utf8))
-        try handle.close()
-    }
-
     @Test(.enabled(if: available, skip))
     func theFlywheelPromotesARuleFromRealL2FixesAndDisablesItAfterRealFailures() async throws {
         var world = try await World()
@@ -314,7 +302,7 @@ import VigilAPI
         // Five real L2 fixes: two hosts at the first scan, then records-server drifts three times.
         _ = try await ApplianceDaemonTests.settledTurn(daemon)
         for _ in 0..<3 {
-            try Self.drift(records)
+            try records.driftSSHD(["PermitRootLogin yes"])
             let turn = await daemon.turn(forceScan: true)
             #expect(
                 turn.remediations.contains { $0.host == "records-server" && $0.outcome == .success },
@@ -332,7 +320,7 @@ import VigilAPI
             "/api/v1/learning/rules/\(proposal.id)/approve", String?.none, as: LearningOverview.Rule.self)
         #expect(approved.status == "active")
         _ = try await world.order("sync_rules", to: appliance)
-        try Self.drift(records)
+        try records.driftSSHD(["PermitRootLogin yes"])
         let promoted = await daemon.turn(forceScan: true)
         #expect(promoted.remediations.contains { $0.host == "records-server" && $0.outcome == .success })
         #expect(model.connections.count == 5, "the promoted rule healed it, not L2")
@@ -341,7 +329,7 @@ import VigilAPI
 
         // Real failures: sshd_config that sshd itself refuses on the two other hosts.
         for name in ["imaging-workstation", "reception-pc"] {
-            try Self.drift(try Self.host(world, name), extra: "NotAnSSHDKeyword yes\n")
+            try Self.host(world, name).driftSSHD(["PermitRootLogin yes", "NotAnSSHDKeyword yes"])
         }
         let failing = await daemon.turn(forceScan: true)
         #expect(failing.remediations.filter { $0.outcome == .failed }.count == 2, "\(failing.remediations)")
@@ -352,7 +340,7 @@ import VigilAPI
 
         // Synced again: the rule is gone from the appliance; the drift goes back to L2.
         _ = try await world.order("sync_rules", to: appliance)
-        try Self.drift(records)
+        try records.driftSSHD(["PermitRootLogin yes"])
         _ = await daemon.turn(forceScan: true)
         await daemon.close()
         #expect(model.connections.count > 5, "without the promoted rule, L2 is asked again")

@@ -1,11 +1,11 @@
 import Appliance
 import ArgumentParser
-import CentralClient
+public import CentralClient
 import CentralCommand
 import Compliance
 import EvidenceCrypto
 import Foundation
-import LabHosts
+public import LabHosts
 import Logging
 import SQLStorage
 import VigilAPI
@@ -262,5 +262,19 @@ struct DemoCommand: AsyncParsableCommand {
             throw error
         }
         return (hosts, hosts.map { "\($0.profile.name) (\($0.address))" })
+    }
+}
+
+/// The demo's lab for benchmarks: a tenancy with a claim code, and the demo hosts registered
+/// with their credentials (the same code `vigil demo` runs).
+public enum DemoLab {
+    public static func createTenancy(_ client: OperatorClient) async throws -> (site: String, claimCode: String) {
+        try await DemoCommand.createTenancy(client)
+    }
+
+    public static func startHosts(root: String, site: String, operatorClient: OperatorClient) async throws
+        -> [LoopbackLinuxHost]
+    {
+        try await DemoCommand.startHosts(root: root, site: site, operatorClient: operatorClient).0
     }
 }
