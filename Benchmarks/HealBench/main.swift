@@ -48,6 +48,7 @@ func summary(_ name: String, _ seconds: [Double]) {
     let text = String(
         format: "mean %.2f s, p95 %.2f s, min %.2f s, max %.2f s", mean, p95, sorted[0], sorted[sorted.count - 1])
     print("\(name): \(seconds.count) samples: \(text)")
+    fflush(nil)
 }
 
 let samples = Int(option("--samples", "8")) ?? 8
@@ -168,7 +169,13 @@ do {
             try await Task.sleep(for: .milliseconds(Int.random(in: 0..<(cycle * 1000), using: &random)))
             try records.driftSSHD(["PermitRootLogin yes"])
             let injected = Timestamp.now()
-            if let elapsed = try await healed(after: injected, limit: Double(cycle) * 3) { seconds.append(elapsed) }
+            if let elapsed = try await healed(after: injected, limit: Double(cycle) * 3) {
+                seconds.append(elapsed)
+                print(String(format: "  cycle sample: %.1f s", elapsed))
+            } else {
+                print("  cycle sample: not healed within \(cycle * 3) s")
+            }
+            fflush(nil)
         }
         loop.cancel()
         _ = await loop.value

@@ -295,7 +295,10 @@ public actor ApplianceDaemon {
             centralReachable = false
         }
 
-        var scanNow = forceScan || Date() >= nextScan
+        // A scan due before the next check-in runs now: with check-ins jittered ± 10 %, a scan
+        // interval equal to the check-in interval would otherwise skip every other turn.
+        let earlyBy = min(Double(effective.scanIntervalSeconds) * 0.15, 30)
+        var scanNow = forceScan || Date().addingTimeInterval(earlyBy) >= nextScan
         for admission in report.admissions {
             bundles.append(contentsOf: orderEvidence(admission))
         }
