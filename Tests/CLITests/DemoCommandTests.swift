@@ -62,6 +62,16 @@ import VigilAPI
         }
         let found = try #require(proof, "no evidence within a minute")
         #expect(found.status == .fail && found.result.observed == "root, toor")
+        // The same turn healed what the demo site enabled (and re-checked it), and escalated the
+        // spare root account, which no runbook heals.
+        let hosts = try await client.get("/api/v1/sites/\(file.siteID)/hosts", as: [Host].self)
+        let records = try #require(hosts.first { $0.name == "records-server" })
+        let root = try await client.get(
+            "/api/v1/sites/\(file.siteID)/state?host=\(records.id)&check=linux.ssh.permit_root_login",
+            as: CheckStateProof.self)
+        #expect(root.status == .pass, "\(root.result.observed ?? "")")
+        let incidents = try await client.get("/api/v1/sites/\(file.siteID)/incidents", as: [IncidentInfo].self)
+        #expect(incidents.contains { $0.hostID == records.id && $0.checkID == "linux.accounts.uid0_only_root" })
         let scores = try await client.get("/api/v1/sites/\(file.siteID)/scores", as: [FrameworkScore].self)
         #expect(scores.count == 5)
 
@@ -105,5 +115,6 @@ import VigilAPI
         }
         let output = try String(contentsOfFile: log, encoding: .utf8)
         #expect(output.contains("Vigil demo running.") && output.contains("Vigil demo stopped"))
+        #expect(output.contains("RB-LIN-SSH-001, RB-LIN-FILE-001, RB-LIN-FILE-003, RB-LIN-ACCT-001 enabled"))
     }
 }

@@ -107,8 +107,17 @@ struct DemoCommand: AsyncParsableCommand {
             let (site, claimCode) = try await Self.createTenancy(operatorClient)
 
             var hosts: [String] = []
+            var healing = "off (needs OpenSSH server and sudo)"
             if LoopbackLinuxHost.available {
                 (started, hosts) = try await Self.startHosts(root: root, site: site, operatorClient: operatorClient)
+                if LoopbackLinuxHost.canBecomeRoot {
+                    _ = try await operatorClient.call(
+                        "PUT", "/api/v1/sites/\(site)/settings",
+                        SiteSettingsBody(
+                            ruleSetVersion: "builtin-1", enabledRunbooks: Self.demoRunbooks, maintenanceWindow: nil),
+                        as: SiteSettingsBody.self)
+                    healing = Self.demoRunbooks.joined(separator: ", ") + " enabled; the rest become incidents"
+                }
             } else {
                 print(
                     "OpenSSH server is not installed (or not running as root): the demo checks this machine only. "
@@ -150,8 +159,10 @@ struct DemoCommand: AsyncParsableCommand {
                   Appliance        \(daemon.identity.applianceID)
                   Linux hosts      \(hosts.isEmpty ? "none (OpenSSH server not available)" : hosts.joined(separator: ", "))
                   Time sources     \(timeServers.isEmpty ? "pool.ntp.org (needs Internet)" : "3 chrony servers on loopback")
+                  Healing          \(healing)
                   Details          \(root)/demo.json
                 Try: curl -H "Authorization: Bearer \(apiKey)" \(url)/api/v1/sites/\(site)/state
+                     curl -H "Authorization: Bearer \(apiKey)" \(url)/api/v1/sites/\(site)/incidents
                 Ctrl-C stops everything.
                 """)
             // Reach a pipe or log file now, not when the demo ends.
@@ -214,6 +225,10 @@ struct DemoCommand: AsyncParsableCommand {
     }
 
     struct Created: Decodable { let id: String }
+
+    /// The runbooks the demo site enables: fixes that are safe on the demo hosts, so the first
+    /// minute shows drift found, healed and re-checked, and the rest escalated as incidents.
+    static let demoRunbooks = ["RB-LIN-SSH-001", "RB-LIN-FILE-001", "RB-LIN-FILE-003", "RB-LIN-ACCT-001"]
 
     /// A demo partner, practice and site; returns the site and a claim code for it.
     static func createTenancy(_ client: OperatorClient) async throws -> (site: String, claimCode: String) {
