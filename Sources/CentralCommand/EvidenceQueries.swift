@@ -36,9 +36,7 @@ public struct EvidenceQueries: Sendable {
                 // The key that signed this bundle, which a later rotation does not change.
                 var key = ""
                 if let appliance = try await tenancy.appliance(stored.applianceID) {
-                    let rotations = try await tenancy.keyRotations(of: appliance.id)
-                    key = try KeyHistory.from(current: appliance.publicKey, rotations: rotations).key(
-                        for: stored.sequence)
+                    key = try await tenancy.keyHistory(of: appliance).key(for: stored.sequence)
                 }
                 return CheckStateProof(
                     siteID: site.rawValue, hostID: host.rawValue, checkID: check.rawValue, at: time.description,

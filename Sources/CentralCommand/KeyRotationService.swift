@@ -85,11 +85,14 @@ public struct KeyRotationService: Sendable {
 }
 
 extension TenancyStore {
-    /// `appliance`'s key history as verifying keys (ADR 0012).
+    /// `appliance`'s key history (ADR 0012): which key signs which sequences.
+    func keyHistory(of appliance: Appliance) async throws(StoreError) -> KeyHistory<String> {
+        try KeyHistory.from(current: appliance.publicKey, rotations: try await keyRotations(of: appliance.id))
+    }
+
+    /// `appliance`'s key history as verifying keys.
     func verifyingKeys(of appliance: Appliance) async throws(StoreError) -> KeyHistory<VerifyingKey> {
-        let rotations = try await keyRotations(of: appliance.id)
-        let history = try KeyHistory.from(current: appliance.publicKey, rotations: rotations)
-        return try history.map { (text: String) throws(StoreError) -> VerifyingKey in
+        try await keyHistory(of: appliance).map { (text: String) throws(StoreError) -> VerifyingKey in
             do {
                 return try VerifyingKey(text: text)
             } catch {

@@ -93,8 +93,8 @@ struct LearningController: APIController {
             let data = (try? JSONEncoder().encode(text)) ?? Data("\"\"".utf8)
             return String(decoding: data, as: UTF8.self)
         }
-        var lines = ["rules:"]
         if rules.isEmpty { return "rules: []\n" }
+        var lines = ["rules:"]
         for rule in rules {
             lines.append("  - id: \(quoted(rule.id))")
             lines.append("    description: \(quoted("promoted by the flywheel: \(rule.note ?? "")"))")

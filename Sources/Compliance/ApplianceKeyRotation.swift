@@ -40,6 +40,11 @@ public struct KeyHistory<Key: Sendable>: Sendable {
         entries = [(1, first)]
     }
 
+    /// Entries already in order, the first from sequence 1 (`map` keeps them so).
+    private init(entries: [(fromSequence: Int64, key: Key)]) {
+        self.entries = entries
+    }
+
     /// Adds the next key; its range must start after the current key's.
     public mutating func append(_ key: Key, fromSequence: Int64) throws(StoreError) {
         guard let last = entries.last, fromSequence > last.fromSequence else {
@@ -68,10 +73,9 @@ public struct KeyHistory<Key: Sendable>: Sendable {
     public func map<Other: Sendable, Failure: Error>(_ transform: (Key) throws(Failure) -> Other) throws(Failure)
         -> KeyHistory<Other>
     {
-        var result = KeyHistory<Other>(first: try transform(entries[0].key))
-        result.entries = []
-        for entry in entries { result.entries.append((entry.fromSequence, try transform(entry.key))) }
-        return result
+        var mapped: [(fromSequence: Int64, key: Other)] = []
+        for entry in entries { mapped.append((entry.fromSequence, try transform(entry.key))) }
+        return KeyHistory<Other>(entries: mapped)
     }
 }
 

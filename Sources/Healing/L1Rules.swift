@@ -97,13 +97,9 @@ public struct RuleCondition: Sendable {
         }
     }
 
-    public func holds(for drift: Drift) -> Bool {
-        var texts = RegexInputs()
-        return holds(for: drift, texts: &texts)
-    }
-
-    /// `texts` keeps each field's bridged form for the regexes of later rules in one decision
-    /// (on Linux every NSRegularExpression match of a Swift String converts it first).
+    /// Whether the condition holds for `drift`. `texts` keeps each field's bridged form for the
+    /// regexes of later rules in one decision (on Linux every NSRegularExpression match of a
+    /// Swift String converts it first).
     func holds(for drift: Drift, texts: inout RegexInputs) -> Bool {
         let value = drift.fields[field]
         switch op {

@@ -18,13 +18,14 @@ public struct SQLLearningStore: LearningStore {
         try await database.transaction { sql in
             // The state row first: every writer of the flywheel serialises on it.
             _ = try await sql.raw("SELECT revision FROM learning_state WHERE id = 1\(unsafeRaw: forUpdate)").first()
-            let pattern = try await sql.raw(
-                "SELECT * FROM learning_patterns WHERE pattern_key = \(bind: key)"
-            ).first().map(Self.pattern)
+            var pattern: ResolutionPattern?
             let rule: LearnedRule?
             if case .promotedRule(let id) = resolution.source {
                 rule = try await sql.raw("SELECT * FROM learned_rules WHERE id = \(bind: id)").first().map(Self.rule)
             } else {
+                pattern = try await sql.raw(
+                    "SELECT * FROM learning_patterns WHERE pattern_key = \(bind: key)"
+                ).first().map(Self.pattern)
                 rule = try await sql.raw(
                     "SELECT * FROM learned_rules WHERE pattern_key = \(bind: key)"
                 ).first().map(Self.rule)

@@ -42,7 +42,7 @@ import Testing
         let runbook = try runbook()
         let resolved = try runbook.resolve(["value": value])
         let program = RunbookScript.program(runbook, step: .remediate, parameters: resolved)
-        #expect(!program.contains(value) || value.allSatisfy { $0.isLetter || $0.isNumber } || value == "*")
+        #expect(!program.contains(value), "the value itself is in the program text")
         let directory = try TemporaryDirectory("vigil-inject")
         let result = try run(program, in: directory)
         #expect(result.status == 0, "\(result.stderr)")

@@ -4,14 +4,19 @@ import Foundation
 import Healing
 import VigilAPI
 
-/// A fix L1 chose that waits for the maintenance window.
+/// A fix chosen for one drift (by an L1 rule, L2 or an order), run now or waiting for the window.
 struct WaitingHeal: Sendable {
     var ruleID: String
     var runbook: String
     var parameters: [String: String]
     var hostID: String
     var checkID: CheckID
+    /// What the flywheel counts this fix as (nil: a built-in or custom rule, not counted).
+    var source: ResolutionSource?
 }
+
+/// The key of one drift episode: a check on a host.
+func driftKey(_ host: String, _ check: CheckID) -> String { host + "|" + check.rawValue }
 
 extension ApplianceDaemon {
     /// L1 healing after a scan (PRODUCT.md §5): each failing check with a matching rule whose
@@ -29,8 +34,8 @@ extension ApplianceDaemon {
                     for rule in engine.rules where rule.checkID == result.checkID {
                         ledger.reset(rule: rule.id, host: target.hostID)
                     }
-                    escalated.remove(target.hostID + "|" + result.checkID.rawValue)
-                    l2Asked.remove(target.hostID + "|" + result.checkID.rawValue)
+                    escalated.remove(driftKey(target.hostID, result.checkID))
+                    l2Asked.remove(driftKey(target.hostID, result.checkID))
                     continue
                 }
                 let drift = Drift(
@@ -63,9 +68,11 @@ extension ApplianceDaemon {
                     await escalate(result, on: target, why: lockout, attempts: 0, &turn)
                     continue
                 }
+                let promoted = engine.rules.first { $0.id == decision.ruleID }?.source == .promoted
                 let heal = WaitingHeal(
                     ruleID: decision.ruleID, runbook: runbook.id, parameters: decision.parameters,
-                    hostID: target.hostID, checkID: result.checkID)
+                    hostID: target.hostID, checkID: result.checkID,
+                    source: promoted ? .promotedRule(decision.ruleID) : nil)
                 if case .deferred(let reason) = healGate(runbook) {
                     let key = runbook.id + "|" + target.hostID
                     if waitingHeals[key] == nil {
@@ -95,12 +102,13 @@ extension ApplianceDaemon {
         _ result: CheckResult, on target: CheckInTarget, why: String, attempts: Int, _ turn: inout DaemonTurn,
         pendingAction: Incident.PendingAction? = nil
     ) async {
-        let key = target.hostID + "|" + result.checkID.rawValue
+        let key = driftKey(target.hostID, result.checkID)
         guard !escalated.contains(key), centralReachable == true else { return }
         let context =
             "\(result.checkID) is failing on \(target.name) (observed \(result.observed ?? "nothing")): \(why)"
         let request = EscalationRequest(
-            hostID: target.hostID, checkID: result.checkID.rawValue, observed: result.observed.map(LinuxChecks.clip),
+            hostID: target.hostID, checkID: result.checkID.rawValue,
+            observed: result.observed.map { LinuxChecks.clip(PHIScrubber.scrub($0)) },
             context: LinuxChecks.clip(PHIScrubber.scrub(context)), attempts: attempts, pendingAction: pendingAction)
         do {
             _ = try await link.escalate(request)
@@ -118,7 +126,7 @@ extension ApplianceDaemon {
     func plan(_ result: CheckResult, on target: CheckInTarget, with l2: L2PlannerClient, _ turn: inout DaemonTurn)
         async -> ([EvidenceBundle], Bool)
     {
-        let key = target.hostID + "|" + result.checkID.rawValue
+        let key = driftKey(target.hostID, result.checkID)
         guard !l2Asked.contains(key) else { return ([], false) }
         let title = CheckCatalog.builtin[result.checkID]?.title ?? result.checkID.rawValue
         let context = L2Context(
@@ -135,7 +143,7 @@ extension ApplianceDaemon {
         let reasoning = PHIScrubber.scrub(consultation.decision?.reasoning ?? "")
         let heal = WaitingHeal(
             ruleID: "L2:\(l2.configuration.provider.model)", runbook: "", parameters: [:], hostID: target.hostID,
-            checkID: result.checkID)
+            checkID: result.checkID, source: .l2)
         func record(_ outcome: Outcome, runbook: String?) -> EvidenceBundle {
             var decided = heal
             decided.runbook = runbook ?? "none"
@@ -151,9 +159,8 @@ extension ApplianceDaemon {
             var chosen = heal
             chosen.runbook = id
             chosen.parameters = parameters
-            let (bundle, run) = await execute(chosen, runbook: runbook, target: target, why: result)
-            var recorded = bundle
-            recorded.actions.insert(consultation.step, at: 1)
+            let (recorded, run) = await execute(
+                chosen, runbook: runbook, target: target, why: result, planning: consultation.step)
             turn.remediations.append((id, target.name, run.outcome))
             logger.notice("L2: \(run.detail)")
             if run.outcome == .failed || run.outcome == .reverted {
@@ -215,10 +222,12 @@ extension ApplianceDaemon {
             disruptive: true, clockTrusted: clock?.trustworthy ?? false, window: window, at: Date())
     }
 
-    /// Runs one fix and records it: a `remediation` bundle whose first step says why.
-    func execute(_ heal: WaitingHeal, runbook: Runbook, target: CheckInTarget, why result: CheckResult?) async -> (
-        EvidenceBundle, RemediationRun
-    ) {
+    /// Runs one fix and records it: a `remediation` bundle whose first step says why (followed
+    /// by L2's `plan` step when L2 chose it).
+    func execute(
+        _ heal: WaitingHeal, runbook: Runbook, target: CheckInTarget, why result: CheckResult?,
+        planning: ActionStep? = nil
+    ) async -> (EvidenceBundle, RemediationRun) {
         ledger.record(rule: heal.ruleID, host: heal.hostID, at: Date().timeIntervalSince1970)
         let started = Timestamp.now()
         let parameters: [String: String]
@@ -227,20 +236,25 @@ extension ApplianceDaemon {
         } catch {
             let run = RemediationRun(
                 runbookID: runbook.id, outcome: .failed, steps: [], detail: error.description, changed: false)
-            return (remediationBundle(heal, target: target, run: run, started: started, why: result), run)
+            return (
+                remediationBundle(heal, target: target, run: run, started: started, why: result, planning: planning),
+                run
+            )
         }
         let run = await executor.run(runbook, parameters: parameters, on: target)
         var resolved = heal
         resolved.parameters = parameters
-        await reportResolution(resolved, run: run, source: source(of: heal))
+        await reportResolution(resolved, run: run)
         if run.outcome == .success && run.changed {
             // Healed: the next drift of this check starts afresh (retries, escalation, L2).
-            let key = heal.hostID + "|" + heal.checkID.rawValue
+            let key = driftKey(heal.hostID, heal.checkID)
             escalated.remove(key)
             l2Asked.remove(key)
             ledger.reset(rule: heal.ruleID, host: heal.hostID)
         }
-        return (remediationBundle(heal, target: target, run: run, started: started, why: result), run)
+        return (
+            remediationBundle(heal, target: target, run: run, started: started, why: result, planning: planning), run
+        )
     }
 
     func decisionStep(_ heal: WaitingHeal, why result: CheckResult?) -> ActionStep {
@@ -252,12 +266,14 @@ extension ApplianceDaemon {
     }
 
     func remediationBundle(
-        _ heal: WaitingHeal, target: CheckInTarget, run: RemediationRun, started: Timestamp, why result: CheckResult?
+        _ heal: WaitingHeal, target: CheckInTarget, run: RemediationRun, started: Timestamp, why result: CheckResult?,
+        planning: ActionStep? = nil
     ) -> EvidenceBundle {
         let host = (try? ManagedHost.ID(target.hostID)) ?? identity.selfHostID
         return identity.bundle(
             kind: .remediation, host: host, startedAt: started, finishedAt: Timestamp.now(),
-            actions: [decisionStep(heal, why: result)] + run.steps, outcome: run.outcome)
+            actions: [decisionStep(heal, why: result)] + (planning.map { [$0] } ?? []) + run.steps,
+            outcome: run.outcome)
     }
 
     func deferredBundle(_ heal: WaitingHeal, target: CheckInTarget, reason: String) -> EvidenceBundle {
@@ -308,8 +324,8 @@ extension ApplianceDaemon {
     /// Tells Central Command about a real run, for the flywheel: L2's and people's fixes count
     /// towards proposals, promoted rules' runs towards their failure rate. Runs that changed
     /// nothing are not reported. Best effort: a report that cannot be sent is dropped.
-    func reportResolution(_ heal: WaitingHeal, run: RemediationRun, source: ResolutionSource?) async {
-        guard let source, run.changed || run.outcome == .failed || run.outcome == .reverted,
+    func reportResolution(_ heal: WaitingHeal, run: RemediationRun) async {
+        guard let source = heal.source, run.changed || run.outcome == .failed || run.outcome == .reverted,
             centralReachable == true
         else { return }
         let report = ResolutionReport(
@@ -320,16 +336,6 @@ extension ApplianceDaemon {
         } catch {
             logger.warning("cannot report the resolution of \(heal.checkID) to the flywheel: \(error.description)")
         }
-    }
-
-    /// Where a fix came from, for the flywheel (nil: a built-in or custom L1 rule, not counted).
-    func source(of heal: WaitingHeal) -> ResolutionSource? {
-        if heal.ruleID.hasPrefix("L2:") { return .l2 }
-        if heal.ruleID.hasPrefix("order:") { return .human }
-        if engine.rules.first(where: { $0.id == heal.ruleID })?.source == .promoted {
-            return .promotedRule(heal.ruleID)
-        }
-        return nil
     }
 
     /// A `run_runbook` order: parameters `runbook` and `host`, the rest for the runbook.
@@ -359,9 +365,10 @@ extension ApplianceDaemon {
         } catch {
             return (.failed, error.description, nil)
         }
+        // An order names no check: the flywheel counts it only when the runbook heals just one.
         let heal = WaitingHeal(
             ruleID: "order:\(payload.orderID)", runbook: runbook.id, parameters: parameters, hostID: hostID,
-            checkID: runbook.heals[0])
+            checkID: runbook.heals[0], source: runbook.heals.count == 1 ? .human : nil)
         let (bundle, run) = await execute(heal, runbook: runbook, target: target, why: nil)
         if run.changed { scanNow = true }
         return (run.outcome == .success ? .completed : .failed, run.detail, bundle)

@@ -86,7 +86,6 @@ public actor ApplianceDaemon {
     /// The size of the last checkpoint Central Command cosigned in this run.
     var witnessedSize = 0
     var clock: ClockVerdict?
-    var ruleSetVersion: String?
     var window: MaintenanceWindow?
     var random = SystemRandomNumberGenerator()
     var backoff = Backoff(baseSeconds: 60, capSeconds: 600)
@@ -282,7 +281,6 @@ public actor ApplianceDaemon {
         case .success(let answer):
             // Held in memory only; a host or credential no longer listed is forgotten here.
             targets = answer.targets
-            ruleSetVersion = answer.ruleSetVersion
             enabledRunbooks = Set(answer.enabledRunbooks)
             window = answer.maintenanceWindow
             if centralReachable == false { logger.info("Central Command reachable again") }
@@ -506,22 +504,8 @@ public actor ApplianceDaemon {
     func execute(_ type: OrderType, payload: OrderPayload, started: Timestamp, scanNow: inout Bool) async -> (
         String, OrderReport, [EvidenceBundle]
     ) {
-        var (status, detail) = accept(type, payload: payload, scanNow: &scanNow)
-        var bundles: [EvidenceBundle] = []
-        if type == .syncRules {
-            let problem = await syncRules()
-            (status, detail) =
-                problem.map { (.failed, $0) }
-                ?? (
-                    .completed,
-                    "built-in rules and \(engine.rules.count - baseRules.count) promoted rule(s) at revision \(promotedRevision) in force"
-                )
-        }
-        if type == .runRunbook {
-            let (ranStatus, ranDetail, remediation) = await runOrderedRunbook(payload, scanNow: &scanNow)
-            (status, detail) = (ranStatus, ranDetail)
-            if let remediation { bundles.append(remediation) }
-        }
+        let (status, detail, remediation) = await accept(type, payload: payload, scanNow: &scanNow)
+        var bundles = remediation.map { [$0] } ?? []
         bundles.append(
             orderBundle(
                 orderID: payload.orderID, type: payload.type, started: started, exitCode: status == .completed ? 0 : 1,
@@ -575,26 +559,31 @@ public actor ApplianceDaemon {
     }
 
     /// Runs an accepted order; returns its final status and what to say about it.
-    func accept(_ type: OrderType, payload: OrderPayload, scanNow: inout Bool) -> (OrderStatus, String) {
+    /// Returns its final status, what to say about it, and the remediation bundle of a runbook.
+    func accept(_ type: OrderType, payload: OrderPayload, scanNow: inout Bool) async -> (
+        OrderStatus, String, EvidenceBundle?
+    ) {
         switch type {
         case .runChecks:
             scanNow = true
-            return (.completed, "scan of the appliance and \(targets.count) host(s) run in this cycle")
+            return (.completed, "scan of the appliance and \(targets.count) host(s) run in this cycle", nil)
         case .syncRules:
-            let version = ruleSetVersion ?? "unknown"
+            if let problem = await syncRules() { return (.failed, problem, nil) }
             return (
-                .completed, "rule set \(version) in force (built-in L1 rules; synced rule sets arrive with healing)"
+                .completed,
+                "built-in rules and \(engine.rules.count - baseRules.count) promoted rule(s) at revision \(promotedRevision) in force",
+                nil
             )
         case .collectDiagnostics:
-            return (.completed, diagnostics())
+            return (.completed, diagnostics(), nil)
         case .updateConfiguration:
-            return updateConfiguration(payload.parameters)
+            let (status, detail) = updateConfiguration(payload.parameters)
+            return (status, detail, nil)
         case .rotateKey:
             // `turn()` runs rotations itself once the turn's bundles are uploaded; never deferred.
-            return (.failed, "rotate_key runs only at the end of a turn")
+            return (.failed, "rotate_key runs only at the end of a turn", nil)
         case .runRunbook:
-            // `execute` runs the runbook itself (over SSH, asynchronously).
-            return (.failed, "run_runbook runs through execute")
+            return await runOrderedRunbook(payload, scanNow: &scanNow)
         }
     }
 
@@ -731,15 +720,18 @@ public actor ApplianceDaemon {
     /// recorder, the client and the cycle rebuilt with it. Nil when done, else the problem.
     func adopt(_ next: SigningKey) async -> String? {
         let directory = configuration.dataDirectory
+        // The recorder first: if it cannot open, nothing has changed and the next key stays next.
+        let nextRecorder: EvidenceRecorder
+        do {
+            nextRecorder = try await EvidenceRecorder(applianceID: identity.applianceID, key: next, outbox: outbox)
+        } catch {
+            return "cannot reopen the outbox: \(error.description)"
+        }
         guard rename(ApplianceEnrolment.nextKeyPath(in: directory), ApplianceEnrolment.keyPath(in: directory)) == 0
         else {
             return "cannot rename the new key into place: \(String(cString: strerror(errno)))"
         }
-        do {
-            recorder = try await EvidenceRecorder(applianceID: identity.applianceID, key: next, outbox: outbox)
-        } catch {
-            return "cannot reopen the outbox: \(error.description)"
-        }
+        recorder = nextRecorder
         key = next
         link = link.rekeyed(next)
         cycle = Self.makeCycle(
@@ -773,6 +765,7 @@ public actor ApplianceDaemon {
         let started = Timestamp.now()
         let nextPath = ApplianceEnrolment.nextKeyPath(in: configuration.dataDirectory)
         let detail: String
+        let success: Bool
         do {
             _ = try await link.rekeyed(next).checkIn(probe)
             let old = key.verifyingKey.fingerprint
@@ -782,6 +775,7 @@ public actor ApplianceDaemon {
             }
             detail =
                 "key rotation settled: Central Command holds \(next.verifyingKey.fingerprint), which replaces \(old)"
+            success = true
         } catch .status(401, _) {
             do {
                 _ = try await link.checkIn(probe)
@@ -792,11 +786,11 @@ public actor ApplianceDaemon {
             pendingKey = nil
             detail =
                 "key rotation abandoned: Central Command never took \(next.verifyingKey.fingerprint); the key stays"
+            success = false
         } catch {
             return nil
         }
         logger.notice("\(detail)")
-        let success = detail.hasPrefix("key rotation settled")
         let bundle = orderBundle(
             orderID: orderID ?? "rotate_key", type: OrderType.rotateKey.rawValue, started: started,
             exitCode: success ? 0 : 1, detail: detail, outcome: success ? .success : .failed)
