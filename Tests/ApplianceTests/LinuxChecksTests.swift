@@ -103,6 +103,29 @@ import Testing
         }
     }
 
+    @Test func rootOnlyReadsCountOnlyWhenTheyRanAsRootOrThroughSudo() throws {
+        var sections = hardened
+        sections[11] = ("nft", ["0", "status 1"])
+        sections[14] = ("audit_rules", [])
+        // A plain account: nft and auditctl were refused, so nothing is known.
+        sections[1] = ("whoami", ["1000"])
+        var found = try results(output(sections))
+        #expect(found["linux.firewall.active"]?.status == .unknown)
+        #expect(found["linux.audit.identity_rules"]?.status == .unknown)
+        // The same account with `sudo -n`: the reads ran as root, so empty means missing.
+        sections[1] = ("whoami", ["1000", "sudo"])
+        sections[11] = ("nft", ["0", "status 0"])
+        found = try results(output(sections))
+        #expect(found["linux.firewall.active"]?.status == .fail)
+        #expect(found["linux.firewall.active"]?.observed == "nftables: no chains")
+        #expect(found["linux.audit.identity_rules"]?.status == .fail)
+        // A word other than `sudo` on that line proves nothing.
+        sections[1] = ("whoami", ["1000", "sudoers"])
+        sections[11] = ("nft", ["0", "status 1"])
+        found = try results(output(sections))
+        #expect(found["linux.firewall.active"]?.status == .unknown)
+    }
+
     @Test func sshdTakesTheFirstValueAndStopsAtAMatchBlock() throws {
         var sections = hardened
         sections[4] = (

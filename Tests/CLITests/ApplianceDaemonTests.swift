@@ -32,7 +32,7 @@ import VigilAPI
         let time: [DemoTimeServer]
         var configuration: ApplianceConfiguration
 
-        init(hosts withHosts: Bool = true) async throws {
+        init(hosts withHosts: Bool = true, profiles: [LinuxHostProfile] = LinuxHostProfile.demo) async throws {
             directory = try TemporaryDirectory("vigil-daemon")
             (server, token, _) = try await FaultTests.startFresh(in: directory)
             operatorClient = OperatorClient(connection: server.connection, token: token)
@@ -41,7 +41,7 @@ import VigilAPI
             hosts =
                 withHosts
                 ? try await DemoCommand.startHosts(
-                    root: directory.appending("lab"), site: site, operatorClient: operatorClient
+                    root: directory.appending("lab"), site: site, operatorClient: operatorClient, profiles: profiles
                 ).0 : []
             let timeDirectory = directory.appending("time")
             time = try (0..<3).map { _ in try DemoTimeServer(directory: timeDirectory) }

@@ -135,6 +135,58 @@ import VigilAPI
         #expect(!(fix.actions.map { $0.excerpt ?? "" }.joined().contains("HostKey")))
     }
 
+    /// Drift the appliance is not told about, on a host with its own network and PID namespaces:
+    /// its nftables ruleset flushed and its auditd stopped. The fixes change that host's real
+    /// firewall and processes, never the machine's. auditd there is the lab's stand-in (a
+    /// process named auditd): the kernel refuses audit requests from outside the initial PID
+    /// namespace. The firewall runbook needs the window, so the site has one open now.
+    @Test(.enabled(if: available && LoopbackLinuxHost.isolationAvailable, skip))
+    func aFlushedFirewallAndAStoppedAuditdStandInAreHealedOnAnIsolatedHost() async throws {
+        let machineRules = try LoopbackLinuxHost.run("/usr/sbin/nft", ["list", "ruleset"])
+        let world = try await World(profiles: [LinuxHostProfile(name: "billing-pc", isolated: true)])
+        defer { world.stop() }
+        try await Self.enable(
+            ["RB-LIN-FW-001", "RB-LIN-AUDIT-001"],
+            window: ApplianceDaemonTests.window(days: MaintenanceWindow.dayNames), in: world)
+        let host = try Self.host(world, "billing-pc")
+        let billing = try await world.hostID(named: "billing-pc")
+        func status(_ check: String) async throws -> CheckStatus {
+            try await world.operatorClient.get(
+                "/api/v1/sites/\(world.site)/state?host=\(billing)&check=\(check)", as: CheckStateProof.self
+            ).status
+        }
+        let daemon = try await world.daemon()
+        let first = try await ApplianceDaemonTests.settledTurn(daemon)
+        #expect(first.problems.isEmpty, "\(first.problems)")
+        #expect(first.remediations.isEmpty, "the host starts hardened: \(first.remediations)")
+        #expect(try await status("linux.firewall.active") == .pass)
+        #expect(try await status("linux.audit.auditd_running") == .pass)
+
+        try host.inside("nft flush ruleset; pkill -x auditd")
+        #expect(try host.inside("nft list ruleset").isEmpty)
+        let drifted = await daemon.turn(forceScan: true)
+        await daemon.close()
+        let healed = drifted.remediations.map { "\($0.runbook)=\($0.outcome.rawValue)" }
+        #expect(Set(healed) == ["RB-LIN-FW-001=success", "RB-LIN-AUDIT-001=success"], "\(drifted.problems)")
+
+        // The host's own firewall is back (SSH still open) and an auditd runs there again.
+        let rules = try host.inside("nft list ruleset")
+        #expect(rules.contains("policy drop") && rules.contains("tcp dport \(host.port) accept"), "\(rules)")
+        #expect(!(try host.inside("pgrep -x auditd")).isEmpty)
+        // The re-scan in the same turn proved it to Central Command.
+        #expect(try await status("linux.firewall.active") == .pass)
+        #expect(try await status("linux.audit.auditd_running") == .pass)
+        // Evidence of each step, the empty ruleset captured before the fix.
+        let bundles = try await ApplianceDaemonTests.bundles(in: world.configuration.dataDirectory)
+        let fix = try #require(
+            bundles.first { $0.kind == .remediation && $0.actions.contains { $0.runbookID == "RB-LIN-FW-001" } })
+        #expect(fix.outcome == .success)
+        #expect(fix.actions.map(\.step) == ["decide", "detect", "capture", "remediate", "verify"])
+        #expect(fix.actions.first { $0.step == "detect" }?.excerpt?.contains("nftables has no ruleset") == true)
+        // The machine's own firewall was never touched.
+        #expect(try LoopbackLinuxHost.run("/usr/sbin/nft", ["list", "ruleset"]) == machineRules)
+    }
+
     @Test(.enabled(if: available, skip))
     func aFixWhoseVerifyFailsIsRolledBackByteForByte() async throws {
         var world = try await World()

@@ -152,6 +152,11 @@ public struct LinuxChecks: Sendable {
         return .fail("none running", "neither rsyslog nor journald is running: events are not logged")
     }
 
+    /// Whether the root-only reads ran as root (the account is root, or `sudo -n` worked).
+    func readsAsRoot(_ sections: LinuxSections) -> Bool {
+        sections["whoami"].first == "0" || sections["whoami"].contains("sudo")
+    }
+
     func firewall(_ sections: LinuxSections) -> Verdict {
         guard sections.has("nft") else { return .unknown("the scan did not report the firewall") }
         let nft = sections["nft"]
@@ -166,7 +171,7 @@ public struct LinuxChecks: Sendable {
         if nft.last == "status 0" {
             return .fail("nftables: no chains", "no firewall is active: the nftables ruleset is empty")
         }
-        if nft.last != nil, sections["whoami"].first != "0" {
+        if nft.last != nil, !readsAsRoot(sections) {
             return .unknown("cannot read the nftables ruleset without root, and neither ufw nor firewalld is active")
         }
         return .fail("none active", "no firewall (nftables, ufw, firewalld) is active")
@@ -182,7 +187,7 @@ public struct LinuxChecks: Sendable {
         let required = ["/etc/passwd", "/etc/shadow", "/etc/group"]
         let missing = required.filter { !watched.contains($0) }
         if missing.isEmpty { return .pass("watched: \(required.joined(separator: ", "))") }
-        if watched.isEmpty, sections["whoami"].first != "0", sections["audit_rules"].isEmpty {
+        if watched.isEmpty, !readsAsRoot(sections), sections["audit_rules"].isEmpty {
             return .unknown("no audit rules readable (auditctl -l needs root; no rules files found)")
         }
         return .fail(

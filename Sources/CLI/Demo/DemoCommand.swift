@@ -243,9 +243,9 @@ struct DemoCommand: AsyncParsableCommand {
     }
 
     /// Starts the demo hosts and registers each with its credential; returns them and their names.
-    static func startHosts(root: String, site: String, operatorClient: OperatorClient) async throws -> (
-        [LoopbackLinuxHost], [String]
-    ) {
+    static func startHosts(
+        root: String, site: String, operatorClient: OperatorClient, profiles: [LinuxHostProfile] = LinuxHostProfile.demo
+    ) async throws -> ([LoopbackLinuxHost], [String]) {
         try Output.ensureDirectory(root, mode: 0o700)
         let keyPath = root + "/scan-key"
         try LoopbackLinuxHost.run(
@@ -256,7 +256,7 @@ struct DemoCommand: AsyncParsableCommand {
         let password = "demo-" + LinuxProbe.newToken()
         var hosts: [LoopbackLinuxHost] = []
         do {
-            for profile in LinuxHostProfile.demo {
+            for profile in profiles {
                 let host = try LoopbackLinuxHost(
                     profile: profile, directory: root + "/hosts/" + profile.name, port: try ServerPorts.free(),
                     authorizedKey: publicKey, password: password)
