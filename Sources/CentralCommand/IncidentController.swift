@@ -14,6 +14,9 @@ struct IncidentController: APIController {
     let tenancy: TenancyController
     /// Proposed fixes must name a runbook of the catalogue with parameters it accepts.
     let catalogue: RunbookCatalogue
+    /// Incidents being approved: the order is signed before the store records the approval, so
+    /// a concurrent second approval is refused up front.
+    let approving = InFlight<String>()
 
     func registerAppliance(on appliance: RouterGroup<AppRequestContext>) {
         appliance.post("incidents") { request, context in
@@ -66,40 +69,57 @@ struct IncidentController: APIController {
             return try JSONResponse.make(IncidentInfo(updated, at: services.clock()))
         }
         api.post("incidents/:incident/approve") { _, context in
-            let incident = try await visibleIncident(context)
-            let actor = context.actor ?? "unknown"
-            // The store's own rule, tried on a copy before any order is signed.
-            var trial = incident
-            do throws(StoreError) {
-                try trial.approve(order: "trial", by: actor, at: services.clock())
+            let id = try await visibleIncident(context).id
+            guard await approving.claim(id.rawValue) else {
+                throw HTTPError(.conflict, message: "incident \(id) is being approved by another request")
+            }
+            do {
+                let answer = try await approve(context)
+                await approving.release(id.rawValue)
+                return answer
             } catch {
-                throw error.httpError
+                await approving.release(id.rawValue)
+                throw error
             }
-            guard let action = incident.pendingAction,
-                let appliance = try await store({ try await services.tenancy.appliance(incident.applianceID) })
-            else {
-                throw HTTPError(.conflict, message: "appliance \(incident.applianceID) no longer exists")
-            }
-            var parameters = action.parameters
-            parameters["runbook"] = action.runbook
-            parameters["host"] = incident.hostID.rawValue
-            let order: Order
-            do throws(FleetError) {
-                order = try await fleet.createOrder(
-                    for: appliance, type: OrderType.runRunbook.rawValue, parameters: parameters, ttlSeconds: nil,
-                    createdBy: actor)
-            } catch {
-                throw error.httpError
-            }
-            let updated = try await store {
-                try await services.incidents.approve(
-                    incident.id, order: order.id.rawValue, by: actor, at: services.clock())
-            }
-            try await audit(
-                context, "incident.approved", target: "incident:\(incident.id)",
-                detail: "\(action.runbook) as order \(order.id)", site: incident.siteID)
-            return try JSONResponse.make(IncidentInfo(updated, at: services.clock()))
         }
+    }
+
+    /// Approves the incident's pending fix (read again now that no other request is approving
+    /// it): a signed `run_runbook` order, then the approval stored.
+    private func approve(_ context: AppRequestContext) async throws -> Response {
+        let incident = try await visibleIncident(context)
+        let actor = context.actor ?? "unknown"
+        // The store's own rule, tried on a copy before any order is signed.
+        var trial = incident
+        do throws(StoreError) {
+            try trial.approve(order: "trial", by: actor, at: services.clock())
+        } catch {
+            throw error.httpError
+        }
+        guard let action = incident.pendingAction,
+            let appliance = try await store({ try await services.tenancy.appliance(incident.applianceID) })
+        else {
+            throw HTTPError(.conflict, message: "appliance \(incident.applianceID) no longer exists")
+        }
+        var parameters = action.parameters
+        parameters["runbook"] = action.runbook
+        parameters["host"] = incident.hostID.rawValue
+        let order: Order
+        do throws(FleetError) {
+            order = try await fleet.createOrder(
+                for: appliance, type: OrderType.runRunbook.rawValue, parameters: parameters, ttlSeconds: nil,
+                createdBy: actor)
+        } catch {
+            throw error.httpError
+        }
+        let updated = try await store {
+            try await services.incidents.approve(
+                incident.id, order: order.id.rawValue, by: actor, at: services.clock())
+        }
+        try await audit(
+            context, "incident.approved", target: "incident:\(incident.id)",
+            detail: "\(action.runbook) as order \(order.id)", site: incident.siteID)
+        return try JSONResponse.make(IncidentInfo(updated, at: services.clock()))
     }
 
     /// Checks an escalation against the catalogue and the site, and makes the incident.

@@ -80,19 +80,46 @@ import VigilAPI
         }
     }
 
+    /// An incident whose L2 fix (password ageing) waits for an operator's approval.
+    func raisePendingFix(_ client: some TestClientProtocol, _ token: String) async throws -> (String, IncidentInfo) {
+        let host = try await makeHost(client, token)
+        let action = Incident.PendingAction(
+            runbook: "RB-LIN-ACCT-001", parameters: ["days": "90"], reasoning: "login.defs allows 99999 days",
+            confidence: 0.62)
+        let raised = try await escalate(
+            client,
+            EscalationRequest(
+                hostID: host, checkID: "linux.accounts.password_max_days", observed: "99999",
+                context: "L2 proposes a fix below the confidence threshold", attempts: 0, pendingAction: action))
+        return (host, try JSONDecoder().decode(IncidentInfo.self, from: Data(raised.body.readableBytesView)))
+    }
+
+    @Test func concurrentApprovalsOfOneIncidentSignOneOrder() async throws {
+        let token = try await fleet.seed()
+        try await fleet.app().test(.router) { client in
+            let (_, incident) = try await raisePendingFix(client, token)
+            let statuses = try await withThrowingTaskGroup(of: HTTPResponse.Status.self) { group in
+                for _ in 0..<8 {
+                    group.addTask {
+                        try await client.execute(
+                            uri: "/api/v1/incidents/\(incident.id)/approve", method: .post,
+                            headers: [.authorization: "Bearer \(token)"]
+                        ).status
+                    }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(statuses.filter { $0 == .ok }.count == 1, "\(statuses)")
+            #expect(statuses.filter { $0 == .conflict }.count == 7, "\(statuses)")
+            let answer = try await fleet.checkIn(client)
+            #expect(answer.orders.count == 1, "one approval, one signed order")
+        }
+    }
+
     @Test func approvingAPendingFixCreatesASignedRunbookOrderOnce() async throws {
         let token = try await fleet.seed()
         try await fleet.app().test(.router) { client in
-            let host = try await makeHost(client, token)
-            let action = Incident.PendingAction(
-                runbook: "RB-LIN-ACCT-001", parameters: ["days": "90"], reasoning: "login.defs allows 99999 days",
-                confidence: 0.62)
-            let raised = try await escalate(
-                client,
-                EscalationRequest(
-                    hostID: host, checkID: "linux.accounts.password_max_days", observed: "99999",
-                    context: "L2 proposes a fix below the confidence threshold", attempts: 0, pendingAction: action))
-            let incident = try JSONDecoder().decode(IncidentInfo.self, from: Data(raised.body.readableBytesView))
+            let (host, incident) = try await raisePendingFix(client, token)
             let approved = try await fleet.operatorCall(
                 client, token, .post, "/api/v1/incidents/\(incident.id)/approve", as: IncidentInfo.self)
             let orderID = try #require(approved?.pendingAction?.orderID)
