@@ -115,7 +115,7 @@ let package = Package(
         .target(
             name: "CentralCommand",
             dependencies: [
-                "Compliance", "EvidenceCrypto", "VigilAPI", "Healing",
+                "Compliance", "EvidenceCrypto", "VigilAPI", "Healing", "Views",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -132,6 +132,8 @@ let package = Package(
         // Layer 3: stand-in Linux hosts (real sshd in private mount namespaces) and NTP sources
         // (chronyd) on loopback, for `vigil demo`, tests and benchmarks.
         .target(name: "LabHosts", exclude: ["README.md"], swiftSettings: strictSettings),
+        // Layer 2: the web pages, each a model and a pure render (no I/O).
+        .target(name: "Views", dependencies: ["Compliance"], exclude: ["README.md"], swiftSettings: strictSettings),
 
         // Layer 3: the command line.
         .target(
@@ -198,6 +200,9 @@ let package = Package(
             name: "EvidenceCryptoTests", dependencies: ["EvidenceCrypto", "Compliance", "TestSupport"],
             swiftSettings: strictSettings),
         .testTarget(
+            name: "ViewsTests", dependencies: ["Views", "Compliance", "TestSupport"], exclude: ["Snapshots"],
+            swiftSettings: strictSettings),
+        .testTarget(
             name: "VigilAPITests", dependencies: ["VigilAPI", "Compliance", "TestSupport"],
             swiftSettings: strictSettings),
         .testTarget(
@@ -214,7 +219,7 @@ let package = Package(
             name: "CentralCommandTests",
             dependencies: [
                 "CentralCommand", "CentralClient", "Compliance", "EvidenceCrypto", "EvidenceSet", "VigilAPI",
-                "SQLStorage", "TestSupport",
+                "SQLStorage", "TestSupport", "Views",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),

@@ -1,0 +1,79 @@
+/// The frame around every operator page: header with the signed-in user, navigation, the
+/// logout form (POST with the CSRF token), and a live-refresh hook for pages that want it.
+public struct Layout: Sendable, Equatable {
+    /// The sections the navigation names.
+    public enum Section: String, Sendable, CaseIterable {
+        case fleet, incidents
+
+        var title: String {
+            switch self {
+            case .fleet: "Fleet"
+            case .incidents: "Incidents"
+            }
+        }
+
+        var path: String {
+            switch self {
+            case .fleet: "/"
+            case .incidents: "/incidents"
+            }
+        }
+    }
+
+    /// Who is signed in, as the header shows it.
+    public var user: String
+    /// `platform operator` or the partner's name.
+    public var tenant: String
+    /// The session's CSRF token, for every form on the page.
+    public var csrfToken: String
+    public var section: Section?
+
+    public init(user: String, tenant: String, csrfToken: String, section: Section?) {
+        self.user = user
+        self.tenant = tenant
+        self.csrfToken = csrfToken
+        self.section = section
+    }
+
+    /// The hidden field every state-changing form carries.
+    public var csrfField: HTML { "<input type=\"hidden\" name=\"_csrf\" value=\"\(csrfToken)\">" }
+
+    /// A whole operator page. `live` asks the browser to refresh the main region when Central
+    /// Command says something changed (progressive: without script the page is complete).
+    public func page(title: String, live: Bool = false, _ body: HTML) -> HTML {
+        let links = Section.allCases.map { item -> HTML in
+            let current: HTML = item == section ? " aria-current=\"page\"" : ""
+            return "<li><a href=\"\(item.path)\"\(current)>\(item.title)</a></li>"
+        }
+        let script: HTML = live ? "<script src=\"/static/live.js\" defer></script>" : ""
+        let main: HTML = live ? "<main id=\"main\" data-live=\"/events\">" : "<main id=\"main\">"
+        return Self.document(
+            title: title,
+            """
+            <header class="top"><a class="brand" href="/">Vigil</a><nav aria-label="Main"><ul>\(links)</ul></nav><div class="who"><span>\(user) · \(tenant)</span><form method="post" action="/logout">\(csrfField)<button type="submit" class="link">Log out</button></form></div></header>
+            \(main)
+            \(body)
+            </main>
+            \(script)
+            """)
+    }
+
+    /// The HTML document: language, viewport, the one stylesheet.
+    public static func document(title: String, _ body: HTML) -> HTML {
+        """
+        <!doctype html>
+        <html lang="en">
+        <head>
+        <meta charset="utf-8">
+        <meta name="viewport" content="width=device-width, initial-scale=1">
+        <title>\(title) · Vigil</title>
+        <link rel="stylesheet" href="/static/vigil.css">
+        </head>
+        <body>
+        \(body)
+        </body>
+        </html>
+
+        """
+    }
+}

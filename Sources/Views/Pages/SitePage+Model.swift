@@ -1,0 +1,106 @@
+public import Compliance
+
+/// One site (`GET /sites/{site}`): its scores, hosts with their checks' latest state, appliances,
+/// open incidents and healing settings.
+public struct SitePage: Sendable, Equatable {
+    public struct Score: Sendable, Equatable {
+        public var framework: Framework
+        /// nil when no control has evidence yet.
+        public var score: Int?
+        public var counts: [ControlStatus: Int]
+
+        public init(framework: Framework, score: Int?, counts: [ControlStatus: Int]) {
+            self.framework = framework
+            self.score = score
+            self.counts = counts
+        }
+    }
+
+    public struct Check: Sendable, Equatable {
+        public var id: String
+        public var title: String
+        /// `pass`, `warn`, `fail`, `error` or `unknown`.
+        public var status: String
+        public var observed: String?
+        public var observedAt: Timestamp?
+        public var bundleID: String?
+
+        public init(
+            id: String, title: String, status: String, observed: String?, observedAt: Timestamp?, bundleID: String?
+        ) {
+            self.id = id
+            self.title = title
+            self.status = status
+            self.observed = observed
+            self.observedAt = observedAt
+            self.bundleID = bundleID
+        }
+    }
+
+    public struct Host: Sendable, Equatable {
+        public var id: String
+        public var name: String
+        public var platform: String
+        public var address: String?
+        public var hasCredential: Bool
+        /// Every check of the host's platform; those without evidence are `unknown`.
+        public var checks: [Check]
+
+        public init(id: String, name: String, platform: String, address: String?, hasCredential: Bool, checks: [Check])
+        {
+            self.id = id
+            self.name = name
+            self.platform = platform
+            self.address = address
+            self.hasCredential = hasCredential
+            self.checks = checks
+        }
+    }
+
+    public struct Appliance: Sendable, Equatable {
+        public var id: String
+        public var status: ApplianceStatus
+        public var lastCheckIn: Timestamp?
+        public var version: String?
+        public var queueDepth: Int64?
+
+        public init(id: String, status: ApplianceStatus, lastCheckIn: Timestamp?, version: String?, queueDepth: Int64?)
+        {
+            self.id = id
+            self.status = status
+            self.lastCheckIn = lastCheckIn
+            self.version = version
+            self.queueDepth = queueDepth
+        }
+    }
+
+    public var layout: Layout
+    public var now: Timestamp
+    public var id: String
+    public var name: String
+    public var client: String
+    public var scores: [Score]
+    public var hosts: [Host]
+    public var appliances: [Appliance]
+    public var incidents: [IncidentsPage.Row]
+    public var enabledRunbooks: [String]
+    /// `Mon–Fri 22:00–04:00 UTC`, or nil for none.
+    public var maintenanceWindow: String?
+
+    public init(
+        layout: Layout, now: Timestamp, id: String, name: String, client: String, scores: [Score], hosts: [Host],
+        appliances: [Appliance], incidents: [IncidentsPage.Row], enabledRunbooks: [String], maintenanceWindow: String?
+    ) {
+        self.layout = layout
+        self.now = now
+        self.id = id
+        self.name = name
+        self.client = client
+        self.scores = scores
+        self.hosts = hosts
+        self.appliances = appliances
+        self.incidents = incidents
+        self.enabledRunbooks = enabledRunbooks
+        self.maintenanceWindow = maintenanceWindow
+    }
+}

@@ -1,0 +1,86 @@
+import Compliance
+
+extension SitePage {
+    public func render() -> HTML {
+        let scoreRows = scores.map { score -> HTML in
+            let text: HTML = score.score.map { "\($0)%" } ?? "<span class=\"unknown\">unknown</span>"
+            let counts = [ControlStatus.pass, .warn, .fail, .unknown].compactMap { status -> HTML? in
+                guard let count = score.counts[status], count > 0 else { return nil }
+                return "<span class=\"\(status.rawValue)\">\(count) \(status.rawValue)</span>"
+            }
+            return """
+                <tr><th scope="row">\(score.framework.displayName)</th><td>\(Charts.scoreBar(score.score, label: score.framework.displayName)) \(text)</td><td>\(HTML.join(counts, separator: " · "))</td></tr>
+
+                """
+        }
+        let hostRows = hosts.map(hostRow)
+        let applianceRows = appliances.map { appliance -> HTML in
+            let seen: HTML =
+                appliance.lastCheckIn.map { "\(Format.relative($0, from: now))" }
+                ?? "<span class=\"muted\">never</span>"
+            return """
+                <tr><td><code>\(appliance.id)</code></td><td><span class="badge \(appliance.status.rawValue)">\(appliance.status.rawValue)</span></td><td>\(seen)</td><td>\(appliance.version ?? "–")</td><td class="num">\(appliance.queueDepth.map { String($0) } ?? "–")</td></tr>
+
+                """
+        }
+        let hostTable: HTML =
+            hosts.isEmpty
+            ? "<p class=\"muted\">No hosts registered.</p>"
+            : """
+            <div class="table-wrap"><table><thead><tr><th scope="col">Host</th><th scope="col">Checks</th><th scope="col">Failing</th></tr></thead><tbody>
+            \(hostRows)</tbody></table></div>
+            """
+        let applianceTable: HTML =
+            appliances.isEmpty
+            ? "<p class=\"muted\">No appliance enrolled.</p>"
+            : """
+            <div class="table-wrap"><table><thead><tr><th scope="col">Appliance</th><th scope="col">State</th><th scope="col">Last check-in</th><th scope="col">Version</th><th scope="col" class="num">Queued bundles</th></tr></thead><tbody>
+            \(applianceRows)</tbody></table></div>
+            """
+        let incidentTable: HTML =
+            incidents.isEmpty
+            ? "<p class=\"muted\">No open incidents.</p>"
+            : IncidentsPage.table(incidents, now: now, layout: layout, back: "/sites/\(id)")
+        let runbooks: HTML =
+            enabledRunbooks.isEmpty
+            ? "<span class=\"muted\">none: drift is escalated, not healed</span>"
+            : HTML.join(enabledRunbooks.map { "<code>\($0)</code>" }, separator: ", ")
+        return layout.page(
+            title: name, live: true,
+            """
+            <p class="muted"><a href="/">Fleet</a> › \(client)</p>
+            <h1>\(name)</h1>
+            <h2>Compliance</h2>
+            <div class="table-wrap"><table><thead><tr><th scope="col">Framework</th><th scope="col">Score</th><th scope="col">Controls</th></tr></thead><tbody>
+            \(scoreRows)</tbody></table></div>
+            <p class="muted">Controls without evidence count as unknown, never as passing.</p>
+            <h2>Hosts</h2>
+            \(hostTable)
+            <h2>Open incidents</h2>
+            \(incidentTable)
+            <h2>Appliances</h2>
+            \(applianceTable)
+            <h2>Healing</h2>
+            <dl><dt>Enabled runbooks</dt><dd>\(runbooks)</dd><dt>Maintenance window</dt><dd>\(maintenanceWindow ?? "none: disruptive fixes wait")</dd></dl>
+            """)
+    }
+
+    func hostRow(_ host: Host) -> HTML {
+        var counts: [String: Int] = [:]
+        for check in host.checks { counts[check.status, default: 0] += 1 }
+        let summary = ["pass", "warn", "fail", "error", "unknown"].compactMap { status -> HTML? in
+            guard let count = counts[status] else { return nil }
+            return "<span class=\"\(status)\">\(count) \(status)</span>"
+        }
+        let failing = host.checks.filter { $0.status == "fail" || $0.status == "error" }.map { check -> HTML in
+            let observed: HTML? = check.observed.map { " <span class=\"muted\">(\($0))</span>" }
+            return "<li>\(check.title)\(observed)</li>"
+        }
+        let credential: HTML? = host.hasCredential ? nil : " <span class=\"badge warn\">no credential</span>"
+        let failingList: HTML = failing.isEmpty ? "<span class=\"muted\">none</span>" : "<ul>\(failing)</ul>"
+        return """
+            <tr><th scope="row">\(host.name)\(credential)<br><span class="muted">\(host.platform)\(host.address.map { " · " + $0 } ?? "")</span></th><td>\(HTML.join(summary, separator: " · "))</td><td>\(failingList)</td></tr>
+
+            """
+    }
+}

@@ -1,0 +1,92 @@
+import Compliance
+import Views
+
+/// Fixed models for the page snapshots: one of each state a page can show, and hostile text
+/// wherever a tenant, a host or an appliance supplies it.
+enum PageFixtures {
+    /// 2026-11-30 12:00:00 UTC.
+    static let now = Timestamp(millisecondsSinceEpoch: 1_796_040_000_000)
+    static let hostile = "<script>alert('x')</script> & \"quoted\""
+
+    static func minutes(_ value: Int64) -> Timestamp { now.adding(milliseconds: value * 60_000) }
+
+    static let layout = Layout(
+        user: "ops@example-msp.test", tenant: "Example MSP", csrfToken: "c5rf-t0ken", section: .fleet)
+
+    static let fleet = FleetPage(
+        layout: layout, now: now,
+        sites: [
+            FleetPage.Site(
+                id: "site_main", name: "Main Street Dental", client: "Main Street Dental LLC", partner: "Example MSP",
+                scores: [92, 75, 40, nil, 100], hosts: 3, failingChecks: 4,
+                appliances: [.online: 1, .stale: 1], openIncidents: 2, breachedIncidents: 1, nextDue: minutes(-20)),
+            FleetPage.Site(
+                id: "site_new", name: hostile, client: "New Clinic", partner: "Example MSP",
+                scores: [nil, nil, nil, nil, nil], hosts: 0, failingChecks: 0, appliances: [:], openIncidents: 0,
+                breachedIncidents: 0, nextDue: nil),
+        ])
+
+    static let incidentRows = [
+        IncidentsPage.Row(
+            id: "inc_1", siteID: "site_main", siteName: "Main Street Dental", host: "records-server",
+            checkID: "linux.accounts.password_max_days", title: "Password ageing is too long", priority: .p3,
+            status: .open, context: "L2 proposes a fix below the confidence threshold", observed: "99999 days",
+            occurrences: 3, openedAt: minutes(-300), due: minutes(-60), breached: true,
+            pendingRunbook: "RB-LIN-ACCT-001", pendingReasoning: hostile, pendingApproved: false, resolutionNote: nil),
+        IncidentsPage.Row(
+            id: "inc_2", siteID: "site_main", siteName: "Main Street Dental", host: "imaging-workstation",
+            checkID: "linux.accounts.uid0_only_root", title: "Only root has UID 0", priority: .p1,
+            status: .acknowledged, context: "no L1 rule heals this check", observed: "root, toor", occurrences: 1,
+            openedAt: minutes(-10), due: minutes(230), breached: false, pendingRunbook: nil, pendingReasoning: nil,
+            pendingApproved: false, resolutionNote: nil),
+    ]
+
+    static let incidents = IncidentsPage(
+        layout: Layout(user: layout.user, tenant: layout.tenant, csrfToken: layout.csrfToken, section: .incidents),
+        now: now, sites: [.init(id: "site_main", name: "Main Street Dental")], selectedSite: "site_main",
+        selectedStatus: nil, rows: incidentRows, notice: "Incident inc_3 resolved.")
+
+    static let site = SitePage(
+        layout: Layout(user: layout.user, tenant: layout.tenant, csrfToken: layout.csrfToken, section: nil),
+        now: now, id: "site_main", name: "Main Street Dental", client: "Main Street Dental LLC",
+        scores: [
+            SitePage.Score(framework: .hipaa, score: 92, counts: [.pass: 11, .fail: 1]),
+            SitePage.Score(framework: .cis, score: nil, counts: [.unknown: 6]),
+        ],
+        hosts: [
+            SitePage.Host(
+                id: "host_1", name: "records-server", platform: "linux", address: "10.0.0.5:22", hasCredential: true,
+                checks: [
+                    SitePage.Check(
+                        id: "linux.ssh.permit_root_login", title: "SSH refuses root logins", status: "fail",
+                        observed: hostile, observedAt: minutes(-2), bundleID: "bnd_1"),
+                    SitePage.Check(
+                        id: "linux.firewall.active", title: "A host firewall is active", status: "pass",
+                        observed: "nftables: 3 chains", observedAt: minutes(-2), bundleID: "bnd_1"),
+                    SitePage.Check(
+                        id: "linux.audit.auditd_running", title: "auditd is running", status: "unknown",
+                        observed: nil, observedAt: nil, bundleID: nil),
+                ]),
+            SitePage.Host(
+                id: "host_2", name: "front-desk", platform: "windows", address: nil, hasCredential: false, checks: []),
+        ],
+        appliances: [
+            SitePage.Appliance(
+                id: "app_1", status: .online, lastCheckIn: minutes(-1), version: "0.9.0", queueDepth: 0),
+            SitePage.Appliance(id: "app_2", status: .never, lastCheckIn: nil, version: nil, queueDepth: nil),
+        ],
+        incidents: [incidentRows[0]], enabledRunbooks: ["RB-LIN-SSH-001"], maintenanceWindow: "Sat 22:00–04:00 UTC")
+
+    static let login = LoginPage(
+        problem: "Email or password is wrong.", email: hostile, askTOTP: true, next: "/sites/x")
+
+    static let error = ErrorPage(status: 404, title: "Not found", message: "site \(hostile) not found")
+
+    /// Every page by snapshot name.
+    static var pages: [(String, HTML)] {
+        [
+            ("fleet", fleet.render()), ("site", site.render()), ("incidents", incidents.render()),
+            ("login", login.render()), ("error", error.render()),
+        ]
+    }
+}
