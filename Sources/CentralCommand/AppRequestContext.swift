@@ -17,6 +17,11 @@ public struct AppRequestContext: RequestContext {
     /// The logged-in user, for requests made with a session cookie.
     public var user: User?
 
+    /// The session token, for web pages (their forms carry its CSRF token).
+    var sessionToken: String?
+    /// A web form's fields, read (and its CSRF token checked) by `WebSession`.
+    var form: WebForm?
+
     /// The client's IP address as the socket shows it (a reverse proxy's, behind one).
     public var remoteAddress: String?
 

@@ -195,10 +195,14 @@ public func buildRouter(services: CentralServices) -> Router<AppRequestContext> 
     fleet.register(on: api)
     incidents.register(on: api)
     learning.register(on: api)
-    EvidenceController(
-        services: services, tenancy: tenancy,
-        queries: EvidenceQueries(tenancy: services.tenancy, evidence: services.evidence)
-    ).register(on: api)
+    let evidenceQueries = EvidenceQueries(tenancy: services.tenancy, evidence: services.evidence)
+    EvidenceController(services: services, tenancy: tenancy, queries: evidenceQueries).register(on: api)
+    // The web pages: the same accounts, tenancy and incident actions as the API.
+    let web = WebController(
+        services: services, accounts: accounts, tenancy: tenancy, incidents: incidents,
+        queries: WebQueries(services: services, evidence: evidenceQueries))
+    web.registerPublic(on: router)
+    web.register(on: router.group().add(middleware: WebSession(accounts: accounts)))
     return router
 }
 

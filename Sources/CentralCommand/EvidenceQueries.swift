@@ -85,8 +85,16 @@ public struct EvidenceQueries: Sendable {
         async throws(StoreError) -> [ComplianceScore]
     {
         let latest = try await latestResults(site: site, at: time)
+        return scores(latest: latest, hosts: try await tenancy.hosts(at: site), frameworks: frameworks)
+    }
+
+    /// The scores from results already read: the controls in scope come from the appliance, the
+    /// registered hosts' platforms and the platforms that reported.
+    public func scores(latest: [ObservedResult], hosts: [ManagedHost], frameworks: [Framework] = Framework.allCases)
+        -> [ComplianceScore]
+    {
         var platforms: Set<Platform> = [.appliance]
-        for host in try await tenancy.hosts(at: site) { platforms.insert(host.platform) }
+        for host in hosts { platforms.insert(host.platform) }
         for observed in latest { platforms.insert(observed.result.checkID.platform) }
         return frameworks.map {
             ComplianceScore(framework: $0, platforms: platforms, latest: latest, catalog: catalog)

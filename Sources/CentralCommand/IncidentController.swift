@@ -50,43 +50,60 @@ struct IncidentController: APIController {
             try JSONResponse.make(IncidentInfo(try await visibleIncident(context), at: services.clock()))
         }
         api.post("incidents/:incident/acknowledge") { _, context in
-            let incident = try await visibleIncident(context)
-            let actor = context.actor ?? "unknown"
-            let updated = try await store {
-                try await services.incidents.acknowledge(incident.id, by: actor, at: services.clock())
-            }
-            try await audit(context, "incident.acknowledged", target: "incident:\(incident.id)", site: incident.siteID)
-            return try JSONResponse.make(IncidentInfo(updated, at: services.clock()))
+            try JSONResponse.make(IncidentInfo(try await acknowledge(context), at: services.clock()))
         }
         api.post("incidents/:incident/resolve") { request, context in
-            let incident = try await visibleIncident(context)
             let body = try await JSONRequest.decode(ResolveIncident.self, from: request, context: context)
-            let actor = context.actor ?? "unknown"
-            let updated = try await store {
-                try await services.incidents.resolve(incident.id, by: actor, note: body.note, at: services.clock())
-            }
-            try await audit(context, "incident.resolved", target: "incident:\(incident.id)", site: incident.siteID)
-            return try JSONResponse.make(IncidentInfo(updated, at: services.clock()))
+            return try JSONResponse.make(
+                IncidentInfo(try await resolve(context, note: body.note), at: services.clock()))
         }
         api.post("incidents/:incident/approve") { _, context in
-            let id = try await visibleIncident(context).id
-            guard await approving.claim(id.rawValue) else {
-                throw HTTPError(.conflict, message: "incident \(id) is being approved by another request")
-            }
-            do {
-                let answer = try await approve(context)
-                await approving.release(id.rawValue)
-                return answer
-            } catch {
-                await approving.release(id.rawValue)
-                throw error
-            }
+            try JSONResponse.make(IncidentInfo(try await approve(context), at: services.clock()))
+        }
+    }
+
+    /// Acknowledges the incident the path names (the API and the web pages alike).
+    func acknowledge(_ context: AppRequestContext) async throws -> Incident {
+        let incident = try await visibleIncident(context)
+        let actor = context.actor ?? "unknown"
+        let updated = try await store {
+            try await services.incidents.acknowledge(incident.id, by: actor, at: services.clock())
+        }
+        try await audit(context, "incident.acknowledged", target: "incident:\(incident.id)", site: incident.siteID)
+        return updated
+    }
+
+    /// Resolves the incident the path names with `note`.
+    func resolve(_ context: AppRequestContext, note: String) async throws -> Incident {
+        let incident = try await visibleIncident(context)
+        let actor = context.actor ?? "unknown"
+        let updated = try await store {
+            try await services.incidents.resolve(incident.id, by: actor, note: note, at: services.clock())
+        }
+        try await audit(context, "incident.resolved", target: "incident:\(incident.id)", site: incident.siteID)
+        return updated
+    }
+
+    /// Approves the pending fix of the incident the path names; a concurrent second approval of
+    /// the same incident is refused with 409.
+    func approve(_ context: AppRequestContext) async throws -> Incident {
+        let id = try await visibleIncident(context).id
+        guard await approving.claim(id.rawValue) else {
+            throw HTTPError(.conflict, message: "incident \(id) is being approved by another request")
+        }
+        do {
+            let approved = try await approveClaimed(context)
+            await approving.release(id.rawValue)
+            return approved
+        } catch {
+            await approving.release(id.rawValue)
+            throw error
         }
     }
 
     /// Approves the incident's pending fix (read again now that no other request is approving
     /// it): a signed `run_runbook` order, then the approval stored.
-    private func approve(_ context: AppRequestContext) async throws -> Response {
+    private func approveClaimed(_ context: AppRequestContext) async throws -> Incident {
         let incident = try await visibleIncident(context)
         let actor = context.actor ?? "unknown"
         // The store's own rule, tried on a copy before any order is signed.
@@ -119,7 +136,7 @@ struct IncidentController: APIController {
         try await audit(
             context, "incident.approved", target: "incident:\(incident.id)",
             detail: "\(action.runbook) as order \(order.id)", site: incident.siteID)
-        return try JSONResponse.make(IncidentInfo(updated, at: services.clock()))
+        return updated
     }
 
     /// Checks an escalation against the catalogue and the site, and makes the incident.

@@ -1,0 +1,172 @@
+import Compliance
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Views
+
+/// The operator's web pages (issue 6): login and logout, the fleet overview, a site, incidents
+/// with their actions, and the two static files the pages use. Same accounts, sessions and
+/// tenancy as the API; the incident actions are the API's own (`IncidentController`), so a page
+/// and an API call can never disagree about what an approval does.
+struct WebController: APIController {
+    let services: CentralServices
+    let accounts: AccountService
+    let tenancy: TenancyController
+    let incidents: IncidentController
+    let queries: WebQueries
+
+    /// The routes that need no session: the login form and the files it uses.
+    func registerPublic(on router: Router<AppRequestContext>) {
+        router.get("/static/vigil.css") { _, _ in Self.asset(Assets.stylesheet, type: "text/css; charset=utf-8") }
+        router.get("/static/live.js") { _, _ in Self.asset(Assets.liveScript, type: "text/javascript; charset=utf-8") }
+        router.get("/login") { request, _ in
+            let next = LocalPath.checked(request.uri.queryParameters.get("next"))
+            return WebSession.page(LoginPage(next: next).render())
+        }
+        router.post("/login") { request, context in
+            do {
+                return try await login(request, context: context)
+            } catch let error as HTTPError {
+                return WebSession.errorPage(error)
+            }
+        }
+    }
+
+    /// The pages behind `WebSession`.
+    func register(on web: RouterGroup<AppRequestContext>) {
+        web.post("logout") { request, context in
+            if let token = context.sessionToken {
+                do throws(AccountError) {
+                    try await accounts.logout(token: token)
+                } catch {
+                    throw error.httpError
+                }
+            }
+            return WebSession.redirect("/login", cookie: sessionCookie("", maxAge: 0))
+        }
+        web.get("") { _, context in
+            WebSession.page(
+                try await queries.fleet(try Self.principal(context), layout: layout(context, .fleet)).render())
+        }
+        web.get("sites/:site") { _, context in
+            let site = try await tenancy.visibleSite(context)
+            return WebSession.page(try await queries.site(site, layout: layout(context, nil)).render())
+        }
+        web.get("incidents") { request, context in
+            let query = request.uri.queryParameters
+            var site: Site.ID?
+            if let text = query.get("site"), !text.isEmpty {
+                guard let id = try? Site.ID(text) else { throw HTTPError(.notFound, message: "site \(text) not found") }
+                site = id
+            }
+            var status: Incident.Status?
+            if let text = query.get("status"), !text.isEmpty {
+                guard let parsed = Incident.Status(rawValue: text) else {
+                    throw HTTPError(.badRequest, message: "state must be open, acknowledged or resolved")
+                }
+                status = parsed
+            }
+            let notice = query.get("done").flatMap { Self.notices[$0] }
+            let page = try await queries.incidents(
+                try Self.principal(context), layout: layout(context, .incidents), site: site, status: status,
+                notice: notice)
+            return WebSession.page(page.render())
+        }
+        web.post("incidents/:incident/acknowledge") { _, context in
+            _ = try await incidents.acknowledge(context)
+            return back(context, done: "acknowledged")
+        }
+        web.post("incidents/:incident/approve") { _, context in
+            _ = try await incidents.approve(context)
+            return back(context, done: "approved")
+        }
+        web.post("incidents/:incident/resolve") { _, context in
+            let note = (context.form?["note"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+            guard !note.isEmpty else {
+                throw HTTPError(.badRequest, message: "Write a note saying how it was resolved.")
+            }
+            guard note.count <= 2000 else {
+                throw HTTPError(.badRequest, message: "The note is longer than 2,000 characters.")
+            }
+            _ = try await incidents.resolve(context, note: note)
+            return back(context, done: "resolved")
+        }
+    }
+
+    /// What an action's redirect may announce (a code in the query, never free text).
+    static let notices: [String: String] = [
+        "acknowledged": "Incident acknowledged.",
+        "approved": "Fix approved: the appliance receives it as a signed order at its next check-in.",
+        "resolved": "Incident resolved.",
+    ]
+
+    func back(_ context: AppRequestContext, done: String) -> Response {
+        let path = LocalPath.checked(context.form?["back"], fallback: "/incidents")
+        return WebSession.redirect(path + (path.contains("?") ? "&" : "?") + "done=" + done)
+    }
+
+    func layout(_ context: AppRequestContext, _ section: Layout.Section?) async throws -> Layout {
+        let user = context.user
+        var tenant = "platform operator"
+        if case .partner(let id) = context.principal {
+            tenant = try await store { try await services.tenancy.partner(id) }?.name ?? id.rawValue
+        }
+        return Layout(
+            user: user?.displayName ?? user?.email ?? "", tenant: tenant,
+            csrfToken: SessionTokens.csrf(for: context.sessionToken ?? ""), section: section)
+    }
+
+    private func login(_ request: Request, context: AppRequestContext) async throws -> Response {
+        try OperatorAuthenticator.checkSameOrigin(request)
+        let form = try await WebForm.read(request, context: context)
+        let email = form["email"] ?? ""
+        let next = LocalPath.checked(form["next"])
+        let throttle = services.loginThrottle
+        let address = context.remoteAddress ?? "unknown"
+        if let wait = throttle.retryAfter(address, at: services.clock()) {
+            services.metrics.increment("vigil_logins_total", [("result", "throttled")])
+            return WebSession.page(
+                LoginPage(
+                    problem: "Too many failed logins from this address. Try again in \(wait) s.", email: email,
+                    next: next
+                )
+                .render(), status: .tooManyRequests)
+        }
+        let login: LoginSession
+        do throws(AccountError) {
+            let code = form["totp"].flatMap { $0.isEmpty ? nil : $0 }
+            login = try await accounts.login(email: email, password: form["password"] ?? "", totpCode: code)
+        } catch .totpRequired {
+            services.metrics.increment("vigil_logins_total", [("result", "totp_required")])
+            let asked = form["totp"] != nil
+            return WebSession.page(
+                LoginPage(
+                    problem: asked ? "That authenticator code is not right." : nil, email: email, askTOTP: true,
+                    next: next
+                ).render(), status: asked ? .unauthorized : .ok)
+        } catch .loginFailed {
+            throttle.recordFailure(address, at: services.clock())
+            services.metrics.increment("vigil_logins_total", [("result", "failed")])
+            return WebSession.page(
+                LoginPage(problem: "Email or password is not right.", email: email, next: next).render(),
+                status: .unauthorized)
+        } catch {
+            throw error.httpError
+        }
+        throttle.recordSuccess(address)
+        services.metrics.increment("vigil_logins_total", [("result", "success")])
+        return WebSession.redirect(
+            next, cookie: sessionCookie(login.token, maxAge: services.accountPolicy.sessionSeconds))
+    }
+
+    func sessionCookie(_ token: String, maxAge: Int64) -> String {
+        AccountController(services: services, accounts: accounts).cookie(token, maxAge: maxAge)
+    }
+
+    static func asset(_ text: String, type: String) -> Response {
+        Response(
+            status: .ok,
+            headers: [.contentType: type, .cacheControl: "public, max-age=300", .xContentTypeOptions: "nosniff"],
+            body: .init(byteBuffer: ByteBuffer(string: text)))
+    }
+}

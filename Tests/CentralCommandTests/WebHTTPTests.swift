@@ -1,0 +1,256 @@
+import CentralCommand
+import Compliance
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import TestSupport
+import Testing
+import VigilAPI
+
+/// The operator's web pages over HTTP: login, the session redirect, tenancy, CSRF on every
+/// form, the incident actions (the API's own), and hostile form bodies — always an HTML answer,
+/// never a 500.
+@Suite struct WebHTTPTests {
+    let incidents = IncidentHTTPTests()
+    var fleet: FleetHTTPTests { incidents.fleet }
+
+    static let formHeaders: HTTPFields = [.contentType: "application/x-www-form-urlencoded"]
+
+    /// A user made through the account service; returns its email and one-time password.
+    func user(_ email: String, role: Role = .admin, partner: Partner.ID? = nil) async throws -> (String, String) {
+        let services = CentralServices.memory(fleet.store)
+        let made = try await services.accountService.createUser(
+            by: .platform, actor: "test", email: email, displayName: "Web \(role.rawValue)", role: role,
+            partner: partner)
+        return (email, made.password)
+    }
+
+    struct Session {
+        var cookie: String
+        var csrf: String
+    }
+
+    /// Logs in through the form and follows nothing: the session cookie and its CSRF token.
+    func login(_ client: some TestClientProtocol, _ email: String, _ password: String) async throws -> Session {
+        try await client.execute(
+            uri: "/login", method: .post, headers: Self.formHeaders,
+            body: ByteBuffer(string: "email=\(Self.escape(email))&password=\(Self.escape(password))&next=%2Fincidents")
+        ) { response in
+            #expect(response.status == .seeOther, "\(Self.text(response).prefix(300))")
+            #expect(response.headers[.location] == "/incidents")
+            let setCookie = try #require(response.headers[.setCookie])
+            #expect(setCookie.contains("HttpOnly") && setCookie.contains("SameSite=Strict"))
+            let cookie = String(setCookie.split(separator: ";")[0])
+            let token = String(cookie.split(separator: "=")[1])
+            return Session(cookie: cookie, csrf: SessionTokens.csrf(for: token))
+        }
+    }
+
+    func get(_ client: some TestClientProtocol, _ uri: String, _ session: Session?) async throws -> TestResponse {
+        var headers: HTTPFields = [:]
+        if let session { headers[.cookie] = session.cookie }
+        return try await client.execute(uri: uri, method: .get, headers: headers)
+    }
+
+    func post(
+        _ client: some TestClientProtocol, _ uri: String, _ session: Session?, _ form: String,
+        headers extra: HTTPFields = [:]
+    ) async throws -> TestResponse {
+        var headers = Self.formHeaders
+        if let session { headers[.cookie] = session.cookie }
+        for field in extra { headers[field.name] = field.value }
+        return try await client.execute(uri: uri, method: .post, headers: headers, body: ByteBuffer(string: form))
+    }
+
+    static func text(_ response: TestResponse) -> String {
+        String(decoding: response.body.readableBytesView, as: UTF8.self)
+    }
+
+    static func escape(_ text: String) -> String {
+        text.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? text
+    }
+
+    @Test func pagesRedirectToLoginAndFormsWithoutASessionAreRefused() async throws {
+        _ = try await fleet.seed()
+        try await fleet.app().test(.router) { client in
+            for (uri, next) in [("/", "/"), ("/incidents?site=site-main", "/incidents%3Fsite%3Dsite-main")] {
+                let response = try await get(client, uri, nil)
+                #expect(response.status == .seeOther)
+                #expect(response.headers[.location] == "/login?next=\(next)")
+            }
+            let refused = try await post(client, "/incidents/inc_x/acknowledge", nil, "_csrf=x")
+            #expect(refused.status == .unauthorized)
+            #expect(refused.headers[.contentType]?.hasPrefix("text/html") == true)
+            #expect(Self.text(refused).contains("Your session has ended"))
+            // A made-up session is no session.
+            let forged = Session(cookie: "vigil_session=" + String(repeating: "a", count: 64), csrf: "")
+            #expect(try await get(client, "/", forged).status == .seeOther)
+            // The login page and its stylesheet need none.
+            let page = try await get(client, "/login?next=//evil.example/", nil)
+            #expect(page.status == .ok)
+            #expect(Self.text(page).contains("name=\"next\" value=\"/\""), "an off-site next falls back to /")
+            #expect(try await get(client, "/static/vigil.css", nil).status == .ok)
+        }
+    }
+
+    @Test func loginFailsPlainlyAndNeverLeavesTheSite() async throws {
+        _ = try await fleet.seed()
+        let (email, password) = try await user("admin@platform.test")
+        try await fleet.app().test(.router) { client in
+            let wrong = try await post(client, "/login", nil, "email=\(Self.escape(email))&password=nope&next=%2F")
+            #expect(wrong.status == .unauthorized)
+            #expect(Self.text(wrong).contains("Email or password is not right."))
+            #expect(wrong.headers[.setCookie] == nil)
+            let offsite = try await post(
+                client, "/login", nil,
+                "email=\(Self.escape(email))&password=\(Self.escape(password))&next=https%3A%2F%2Fevil.example%2F")
+            #expect(offsite.status == .seeOther)
+            #expect(offsite.headers[.location] == "/")
+            let crossSite = try await post(
+                client, "/login", nil, "email=\(Self.escape(email))&password=\(Self.escape(password))",
+                headers: [.origin: "https://evil.example"])
+            #expect(crossSite.status == .forbidden)
+            _ = try await login(client, email, password)
+        }
+    }
+
+    @Test func thePagesShowTheFleetASiteAndItsIncidents() async throws {
+        let token = try await fleet.seed()
+        let (email, password) = try await user("admin@platform.test")
+        try await fleet.app().test(.router) { client in
+            let (_, incident) = try await incidents.raisePendingFix(client, token)
+            let session = try await login(client, email, password)
+            let overview = try await get(client, "/", session)
+            #expect(overview.status == .ok)
+            let html = Self.text(overview)
+            #expect(html.contains("<a href=\"/sites/site-main\">Main</a>") && html.contains("/sites/site-other"))
+            #expect(overview.headers[.contentSecurityPolicy]?.contains("default-src 'none'") == true)
+            #expect(overview.headers[.cacheControl] == "no-store")
+            let site = Self.text(try await get(client, "/sites/site-main", session))
+            #expect(site.contains("<h1>Main</h1>") && site.contains(incident.title))
+            let list = Self.text(try await get(client, "/incidents?site=site-main", session))
+            #expect(list.contains("/incidents/\(incident.id)/approve"))
+            #expect(list.contains("name=\"_csrf\" value=\"\(session.csrf)\""))
+            #expect(try await get(client, "/sites/site-nowhere", session).status == .notFound)
+            #expect(try await get(client, "/incidents?status=sideways", session).status == .badRequest)
+        }
+    }
+
+    @Test func anotherPartnersOperatorSeesNoneOfIt() async throws {
+        let token = try await fleet.seed()
+        try await fleet.store.create(Partner(id: try Partner.ID("partner-2"), name: "Other MSP"))
+        let (email, password) = try await user("tech@other.test", partner: try Partner.ID("partner-2"))
+        try await fleet.app().test(.router) { client in
+            let (_, incident) = try await incidents.raisePendingFix(client, token)
+            let session = try await login(client, email, password)
+            let overview = Self.text(try await get(client, "/", session))
+            #expect(!overview.contains("site-main") && overview.contains("No sites yet"))
+            #expect(try await get(client, "/sites/site-main", session).status == .notFound)
+            #expect(try await get(client, "/incidents?site=site-main", session).status == .notFound)
+            #expect(!Self.text(try await get(client, "/incidents", session)).contains(incident.title))
+            for verb in ["acknowledge", "approve"] {
+                let refused = try await post(
+                    client, "/incidents/\(incident.id)/\(verb)", session, "_csrf=\(session.csrf)")
+                #expect(refused.status == .notFound, "\(verb)")
+            }
+            let answer = try await fleet.checkIn(client)
+            #expect(answer.orders.isEmpty)
+        }
+    }
+
+    @Test func everyFormNeedsTheSessionsCSRFTokenFromThisSite() async throws {
+        let token = try await fleet.seed()
+        let (email, password) = try await user("admin@platform.test")
+        let (viewerEmail, viewerPassword) = try await user("viewer@platform.test", role: .viewer)
+        try await fleet.app().test(.router) { client in
+            let (_, incident) = try await incidents.raisePendingFix(client, token)
+            let session = try await login(client, email, password)
+            let path = "/incidents/\(incident.id)/acknowledge"
+            for form in ["", "_csrf=", "_csrf=\(String(repeating: "0", count: 64))", "back=%2F"] {
+                let refused = try await post(client, path, session, form)
+                #expect(refused.status == .forbidden, "form \(form)")
+                #expect(Self.text(refused).contains("out of date or came from another site"))
+            }
+            let crossSite = try await post(
+                client, path, session, "_csrf=\(session.csrf)", headers: [.origin: "https://evil.example"])
+            #expect(crossSite.status == .forbidden)
+            let viewer = try await login(client, viewerEmail, viewerPassword)
+            let looking = try await post(client, path, viewer, "_csrf=\(viewer.csrf)")
+            #expect(looking.status == .forbidden)
+            #expect(Self.text(looking).contains("viewer role"))
+            let stored = try #require(try await fleet.store.incident(try Incident.ID(incident.id)))
+            #expect(stored.status == .open, "nothing refused changed anything")
+
+            let done = try await post(client, path, session, "_csrf=\(session.csrf)&back=%2Fsites%2Fsite-main")
+            #expect(done.status == .seeOther)
+            #expect(done.headers[.location] == "/sites/site-main?done=acknowledged")
+            #expect(try await fleet.store.incident(try Incident.ID(incident.id))?.status == .acknowledged)
+        }
+    }
+
+    @Test func approvingOnThePageSignsTheOrderAndResolvingNeedsANote() async throws {
+        let token = try await fleet.seed()
+        let (email, password) = try await user("admin@platform.test")
+        try await fleet.app().test(.router) { client in
+            let (_, incident) = try await incidents.raisePendingFix(client, token)
+            let session = try await login(client, email, password)
+            let approved = try await post(
+                client, "/incidents/\(incident.id)/approve", session, "_csrf=\(session.csrf)&back=%2F%2Fevil.example")
+            #expect(approved.status == .seeOther)
+            #expect(approved.headers[.location] == "/incidents?done=approved", "an off-site back falls back")
+            let notice = Self.text(try await get(client, "/incidents?done=approved", session))
+            #expect(notice.contains("Fix approved"))
+            let again = try await post(client, "/incidents/\(incident.id)/approve", session, "_csrf=\(session.csrf)")
+            #expect(again.status == .conflict)
+            let answer = try await fleet.checkIn(client)
+            #expect(answer.orders.count == 1)
+
+            let blank = try await post(
+                client, "/incidents/\(incident.id)/resolve", session, "_csrf=\(session.csrf)&note=+%0A")
+            #expect(blank.status == .badRequest)
+            #expect(Self.text(blank).contains("Write a note"))
+            let resolved = try await post(
+                client, "/incidents/\(incident.id)/resolve", session,
+                "_csrf=\(session.csrf)&note=\(Self.escape("Fixed by <b>hand</b> & checked"))")
+            #expect(resolved.status == .seeOther)
+            let stored = try await fleet.store.incident(try Incident.ID(incident.id))
+            #expect(stored?.status == .resolved && stored?.resolutionNote == "Fixed by <b>hand</b> & checked")
+            let list = Self.text(try await get(client, "/incidents?status=resolved", session))
+            #expect(list.contains("Fixed by &lt;b&gt;hand&lt;/b&gt; &amp; checked"))
+        }
+    }
+
+    @Test func hostileFormBodiesGetA4xxPageNeverA500() async throws {
+        let token = try await fleet.seed()
+        let (email, password) = try await user("admin@platform.test")
+        try await fleet.app().test(.router) { client in
+            let (_, incident) = try await incidents.raisePendingFix(client, token)
+            let session = try await login(client, email, password)
+            let path = "/incidents/\(incident.id)/resolve"
+            let csrf = "_csrf=\(session.csrf)"
+            let cases: [(String, HTTPFields, HTTPResponse.Status)] = [
+                ("\(csrf)&note=%zz", Self.formHeaders, .badRequest),
+                ("\(csrf)&note=%4", Self.formHeaders, .badRequest),
+                ("\(csrf)&note=a&note=b", Self.formHeaders, .badRequest),
+                ("\(csrf)&note", Self.formHeaders, .badRequest),
+                ("\(csrf)&note=%00", Self.formHeaders, .badRequest),
+                ("\(csrf)&note=%C3%28", Self.formHeaders, .badRequest),
+                ("\(csrf)&note=" + String(repeating: "x", count: 40_000), Self.formHeaders, .contentTooLarge),
+                ("\(csrf)&note=" + String(repeating: "x", count: 2001), Self.formHeaders, .badRequest),
+                (#"{"note":"json"}"#, [.contentType: "application/json"], .unsupportedMediaType),
+            ]
+            for (body, headers, status) in cases {
+                var fields = headers
+                fields[.cookie] = session.cookie
+                let response = try await client.execute(
+                    uri: path, method: .post, headers: fields, body: ByteBuffer(string: body))
+                #expect(response.status == status, "\(body.prefix(40))")
+                #expect(response.headers[.contentType]?.hasPrefix("text/html") == true)
+            }
+            #expect(try await fleet.store.incident(try Incident.ID(incident.id))?.status == .open)
+            let malformedLogin = try await post(client, "/login", nil, "email=%%&password=x")
+            #expect(malformedLogin.status == .badRequest)
+        }
+    }
+}
