@@ -182,6 +182,7 @@ public func buildRouter(services: CentralServices) -> Router<AppRequestContext> 
             }
             services.metrics.increment(
                 "vigil_evidence_bundles_accepted_total", by: UInt64(max(0, result.receipts.count)))
+            if !result.receipts.isEmpty { services.changes.bump() }
             for rejection in result.rejected {
                 services.metrics.increment(
                     "vigil_evidence_bundles_rejected_total", [("reason", rejection.reason.rawValue)])

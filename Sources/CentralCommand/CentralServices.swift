@@ -29,6 +29,11 @@ public struct CentralServices: Sendable {
     public var loginThrottle = LoginThrottle()
     /// Counters and histograms served at `/metrics`.
     public var metrics = Metrics()
+    /// Moves when pages should refresh (`/events`).
+    public var changes = ChangeFeed()
+    /// How long one `/events` stream lasts before the browser must reconnect (and so show its
+    /// session again).
+    public var eventStreamSeconds = 600
     /// Whether `/metrics` answers without credentials (Prometheus scrapes usually have none);
     /// when false it needs a platform API key or session.
     public var metricsPublic = true

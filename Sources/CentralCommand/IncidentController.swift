@@ -25,6 +25,7 @@ struct IncidentController: APIController {
             let incident = try await incident(from: body, appliance: enrolled)
             let (stored, created) = try await store { try await services.incidents.raise(incident) }
             if created { services.metrics.increment("vigil_incidents_opened_total") }
+            services.changes.bump()
             return try JSONResponse.make(
                 IncidentInfo(stored, at: services.clock()), status: created ? .created : .ok)
         }
@@ -70,6 +71,7 @@ struct IncidentController: APIController {
             try await services.incidents.acknowledge(incident.id, by: actor, at: services.clock())
         }
         try await audit(context, "incident.acknowledged", target: "incident:\(incident.id)", site: incident.siteID)
+        services.changes.bump()
         return updated
     }
 
@@ -81,6 +83,7 @@ struct IncidentController: APIController {
             try await services.incidents.resolve(incident.id, by: actor, note: note, at: services.clock())
         }
         try await audit(context, "incident.resolved", target: "incident:\(incident.id)", site: incident.siteID)
+        services.changes.bump()
         return updated
     }
 
@@ -136,6 +139,7 @@ struct IncidentController: APIController {
         try await audit(
             context, "incident.approved", target: "incident:\(incident.id)",
             detail: "\(action.runbook) as order \(order.id)", site: incident.siteID)
+        services.changes.bump()
         return updated
     }
 

@@ -221,6 +221,27 @@ import VigilAPI
         }
     }
 
+    @Test func theEventStreamSaysWhenSomethingChanged() async throws {
+        _ = try await fleet.seed()
+        let (email, password) = try await user("admin@platform.test")
+        var services = CentralServices.memory(fleet.store)
+        services.eventStreamSeconds = 3
+        let changes = services.changes
+        try await Application(router: buildRouter(services: services)).test(.router) { client in
+            #expect(try await get(client, "/events", nil).status == .seeOther)
+            let session = try await login(client, email, password)
+            async let stream = get(client, "/events", session)
+            try await Task.sleep(for: .milliseconds(1500))
+            changes.bump()
+            let response = try await stream
+            #expect(response.status == .ok)
+            #expect(response.headers[.contentType] == "text/event-stream")
+            let text = Self.text(response)
+            #expect(text.hasPrefix("retry: 5000\n\n"))
+            #expect(text.contains("event: changed\ndata: \(changes.revision)\n\n"), "\(text)")
+        }
+    }
+
     @Test func hostileFormBodiesGetA4xxPageNeverA500() async throws {
         let token = try await fleet.seed()
         let (email, password) = try await user("admin@platform.test")

@@ -2,6 +2,7 @@ import Compliance
 import Foundation
 import HTTPTypes
 import Hummingbird
+import ServiceLifecycle
 import Views
 
 /// The operator's web pages (issue 6): login and logout, the fleet overview, a site, incidents
@@ -48,6 +49,7 @@ struct WebController: APIController {
             WebSession.page(
                 try await queries.fleet(try Self.principal(context), layout: layout(context, .fleet)).render())
         }
+        web.get("events") { _, _ in events() }
         web.get("sites/:site") { _, context in
             let site = try await tenancy.visibleSite(context)
             return WebSession.page(try await queries.site(site, layout: layout(context, nil)).render())
@@ -157,6 +159,40 @@ struct WebController: APIController {
         services.metrics.increment("vigil_logins_total", [("result", "success")])
         return WebSession.redirect(
             next, cookie: sessionCookie(login.token, maxAge: services.accountPolicy.sessionSeconds))
+    }
+
+    /// `GET /events`: server-sent events. `changed` whenever the change feed moves (checked
+    /// each second), a comment every 25 s to keep proxies from closing the stream, and an end
+    /// after `eventStreamSeconds` (10 minutes) or at shutdown — the browser reconnects, and the session is checked again.
+    func events() -> Response {
+        let changes = services.changes
+        let seconds = max(1, services.eventStreamSeconds)
+        var headers: HTTPFields = [.contentType: "text/event-stream", .cacheControl: "no-store"]
+        headers[HTTPField.Name("X-Accel-Buffering").unsafelyUnwrapped] = "no"
+        return Response(
+            status: .ok, headers: headers,
+            body: ResponseBody { writer in
+                var seen = changes.revision
+                try await writer.write(ByteBuffer(string: "retry: 5000\n\n"))
+                var quiet = 0
+                for _ in 0..<seconds {
+                    guard !Task.isCancelled, !Task.isShuttingDownGracefully else { break }
+                    try await Task.sleep(for: .seconds(1))
+                    let revision = changes.revision
+                    if revision != seen {
+                        seen = revision
+                        quiet = 0
+                        try await writer.write(ByteBuffer(string: "event: changed\ndata: \(revision)\n\n"))
+                    } else {
+                        quiet += 1
+                        if quiet >= 25 {
+                            quiet = 0
+                            try await writer.write(ByteBuffer(string: ": still here\n\n"))
+                        }
+                    }
+                }
+                try await writer.finish(nil)
+            })
     }
 
     func sessionCookie(_ token: String, maxAge: Int64) -> String {
