@@ -52,6 +52,11 @@ struct CentralDataOptions: ParsableArguments {
                 let applied = try await opened.migrate()
                 logger.info(
                     "database ready", metadata: ["database": "\(database)", "migrations_applied": "\(applied)"])
+                // Evidence stored before the current-state tables existed is read once (ADR 0018).
+                let derived = try await SQLEvidenceStore(database: opened).backfillCheckStates()
+                if derived > 0 {
+                    logger.info("current check states derived", metadata: ["bundles": "\(derived)"])
+                }
                 return opened
             } catch {
                 throw CLIError("\(error)")
@@ -313,7 +318,7 @@ struct CentralServe: AsyncParsableCommand {
             enrolment: SQLEnrolmentStore(database: database), apiKeys: SQLAPIKeyStore(database: database),
             accounts: SQLAccountStore(database: database), fleet: SQLFleetStore(database: database),
             checkpoints: SQLCheckpointStore(database: database), incidents: SQLIncidentStore(database: database),
-            learning: SQLLearningStore(database: database),
+            learning: SQLLearningStore(database: database), overview: SQLFleetOverview(database: database),
             secrets: secrets, accountPolicy: policy,
             identity: ServerIdentity(name: "vigil.central/\(host):\(port)", key: key),
             readiness: {

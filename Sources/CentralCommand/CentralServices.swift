@@ -16,6 +16,8 @@ public struct CentralServices: Sendable {
     public var checkpoints: any CheckpointStore
     public var incidents: any IncidentStore
     public var learning: any LearningStore
+    /// The fleet overview's read model.
+    public var overview: any FleetOverviewStore
     /// The runbook catalogue proposed fixes are checked against (the built-in one; a build whose
     /// catalogue does not load fails its tests, so empty here means no proposal is accepted).
     public var runbooks: RunbookCatalogue = (try? RunbookCatalogue.builtin()) ?? RunbookCatalogue([])
@@ -51,7 +53,7 @@ public struct CentralServices: Sendable {
         tenancy: any TenancyStore, evidence: any EvidenceStore, events: any AuditLog, nonces: any NonceStore,
         enrolment: any EnrolmentStore, apiKeys: any APIKeyStore, accounts: any AccountStore, fleet: any FleetStore,
         checkpoints: any CheckpointStore, incidents: any IncidentStore, learning: any LearningStore,
-        secrets: SecretBox,
+        overview: any FleetOverviewStore, secrets: SecretBox,
         accountPolicy: AccountPolicy = AccountPolicy(), identity: ServerIdentity,
         clock: @escaping @Sendable () -> Timestamp = { Timestamp.now() },
         readiness: @escaping @Sendable () async -> (ready: Bool, database: String)
@@ -67,6 +69,7 @@ public struct CentralServices: Sendable {
         self.checkpoints = checkpoints
         self.incidents = incidents
         self.learning = learning
+        self.overview = overview
         self.secrets = secrets
         self.accountPolicy = accountPolicy
         self.identity = identity

@@ -54,6 +54,22 @@ public struct ComplianceScore: Equatable, Sendable {
     public init(
         framework: Framework, platforms: Set<Platform>, latest: [ObservedResult], catalog: CheckCatalog = .builtin
     ) {
+        var statuses: [CheckID: Set<CheckStatus>] = [:]
+        var evidence: [CheckID: Set<Identifier<EvidenceBundle>>] = [:]
+        for observed in latest {
+            statuses[observed.result.checkID, default: []].insert(observed.result.status)
+            evidence[observed.result.checkID, default: []].insert(observed.bundleID)
+        }
+        self.init(
+            framework: framework, platforms: platforms, statuses: statuses, evidence: evidence, catalog: catalog)
+    }
+
+    /// The score from the set of latest statuses of each check over the site's hosts (what a
+    /// summary keeps), with the bundles behind them when known.
+    public init(
+        framework: Framework, platforms: Set<Platform>, statuses statusesByCheck: [CheckID: Set<CheckStatus>],
+        evidence evidenceByCheck: [CheckID: Set<Identifier<EvidenceBundle>>] = [:], catalog: CheckCatalog = .builtin
+    ) {
         self.framework = framework
         var checksByControl: [ControlReference: [CheckID]] = [:]
         for definition in catalog.definitions where platforms.contains(definition.id.platform) {
@@ -61,12 +77,9 @@ public struct ComplianceScore: Equatable, Sendable {
                 checksByControl[control, default: []].append(definition.id)
             }
         }
-        var resultsByCheck: [CheckID: [ObservedResult]] = [:]
-        for observed in latest { resultsByCheck[observed.result.checkID, default: []].append(observed) }
         self.controls = checksByControl.keys.sorted().map { control in
             let checks = checksByControl[control] ?? []
-            let results = checks.flatMap { resultsByCheck[$0] ?? [] }
-            let statuses = Set(results.map(\.result.status))
+            let statuses = checks.reduce(into: Set<CheckStatus>()) { $0.formUnion(statusesByCheck[$1] ?? []) }
             let status: ControlStatus =
                 if statuses.contains(where: \.isFailing) {
                     .fail
@@ -77,7 +90,7 @@ public struct ComplianceScore: Equatable, Sendable {
                 } else {
                     .unknown
                 }
-            let evidence = Array(Set(results.map(\.bundleID))).sorted()
+            let evidence = Array(checks.reduce(into: Set()) { $0.formUnion(evidenceByCheck[$1] ?? []) }).sorted()
             return Control(control: control, status: status, checks: checks, evidence: evidence)
         }
         let passing = controls.filter { $0.status == .pass }.count

@@ -35,6 +35,10 @@ public protocol EvidenceStore: Sendable {
 
     /// The hosts of `site` that have evidence, in ID order.
     func hostsWithEvidence(site: Site.ID) async throws(StoreError) -> [ManagedHost.ID]
+
+    /// The current state of every check on every host of `site` (`CheckState`: from the newest
+    /// bundle that reported it), kept up to date by `append`.
+    func checkStates(site: Site.ID) async throws(StoreError) -> [CheckState]
 }
 
 extension EvidenceStore {

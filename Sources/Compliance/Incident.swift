@@ -109,12 +109,44 @@ public struct Incident: Equatable, Sendable {
         self.lastSeenAt = now
     }
 
+    /// The incident's SLA clocks.
+    public var sla: SLAClock {
+        SLAClock(priority: priority, openedAt: openedAt, acknowledgedAt: acknowledgedAt, resolvedAt: resolvedAt)
+    }
+
     /// When it must be acknowledged and resolved.
-    public var acknowledgeDue: Timestamp { openedAt.adding(milliseconds: priority.sla.acknowledge * 1000) }
-    public var resolveDue: Timestamp { openedAt.adding(milliseconds: priority.sla.resolve * 1000) }
+    public var acknowledgeDue: Timestamp { sla.acknowledgeDue }
+    public var resolveDue: Timestamp { sla.resolveDue }
 
     /// Whether an SLA was missed by `now` (an acknowledgement or resolution after its due time
     /// counts as missed too).
+    public func breached(at now: Timestamp) -> Bool { sla.breached(at: now) }
+}
+
+/// An incident's SLA clocks from its priority and times: the one rule pages, the API and
+/// overviews (which read only these columns) share.
+public struct SLAClock: Hashable, Sendable {
+    public var priority: Incident.Priority
+    public var openedAt: Timestamp
+    public var acknowledgedAt: Timestamp?
+    public var resolvedAt: Timestamp?
+
+    public init(priority: Incident.Priority, openedAt: Timestamp, acknowledgedAt: Timestamp?, resolvedAt: Timestamp?) {
+        self.priority = priority
+        self.openedAt = openedAt
+        self.acknowledgedAt = acknowledgedAt
+        self.resolvedAt = resolvedAt
+    }
+
+    public var acknowledgeDue: Timestamp { openedAt.adding(milliseconds: priority.sla.acknowledge * 1000) }
+    public var resolveDue: Timestamp { openedAt.adding(milliseconds: priority.sla.resolve * 1000) }
+
+    /// The clock that runs now: acknowledge until acknowledged, then resolve; none once resolved.
+    public var runningDue: Timestamp? {
+        if resolvedAt != nil { return nil }
+        return acknowledgedAt == nil ? acknowledgeDue : resolveDue
+    }
+
     public func breached(at now: Timestamp) -> Bool {
         let acknowledged = acknowledgedAt ?? resolvedAt
         if (acknowledged ?? now) > acknowledgeDue { return true }

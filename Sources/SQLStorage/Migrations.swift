@@ -319,6 +319,37 @@ public enum Migrations {
                 "INSERT INTO learning_state (id, revision) VALUES (1, 0)",
             ]
         },
+        // Derived from the bundles in the transaction that stores them (ADR 0018): the current
+        // state per host and check, and per site the hosts in each state, for overviews.
+        Migration(version: 13, name: "current check states") { _ in
+            [
+                """
+                CREATE TABLE check_states (
+                    host_id TEXT NOT NULL,
+                    check_id TEXT NOT NULL,
+                    site_id TEXT NOT NULL,
+                    status TEXT NOT NULL,
+                    observed TEXT,
+                    observed_at BIGINT NOT NULL,
+                    bundle_id TEXT NOT NULL,
+                    PRIMARY KEY (host_id, check_id)
+                )
+                """,
+                "CREATE INDEX check_states_by_site ON check_states (site_id, check_id, status)",
+                """
+                CREATE TABLE site_check_states (
+                    site_id TEXT NOT NULL,
+                    check_id TEXT NOT NULL,
+                    status TEXT NOT NULL,
+                    hosts BIGINT NOT NULL,
+                    PRIMARY KEY (site_id, check_id, status)
+                )
+                """,
+                // 0 until the states of bundles stored before this migration are derived.
+                "CREATE TABLE check_states_backfill (id INTEGER PRIMARY KEY CHECK (id = 1), done BIGINT NOT NULL)",
+                "INSERT INTO check_states_backfill (id, done) VALUES (1, 0)",
+            ]
+        },
     ]
 }
 

@@ -98,7 +98,109 @@ public struct SQLEvidenceStore: EvidenceStore {
                 try await sql.raw(query).run()
                 start += chunk.count
             }
+            try await Self.record(bundles.flatMap { $0.checkStates() }, in: sql)
         }
+    }
+
+    /// Derives the current check states from `states` (one upload's, or a backfill page's):
+    /// a state replaces the stored one unless that was observed later; then each touched site's
+    /// hosts-per-state counts are counted again. Runs inside the caller's transaction.
+    static func record(_ states: [CheckState], in sql: any SQLDatabase) async throws {
+        let newest = CheckState.newest(states)
+        guard !newest.isEmpty else { return }
+        var start = 0
+        while start < newest.count {
+            let chunk = newest[start..<min(start + 50, newest.count)]
+            var query: SQLQueryString = """
+                INSERT INTO check_states (host_id, check_id, site_id, status, observed, observed_at, bundle_id)
+                VALUES
+                """
+            for (offset, state) in chunk.enumerated() {
+                query.appendLiteral(offset == 0 ? " (" : ", (")
+                let values: [any Encodable & Sendable] = [
+                    state.hostID.rawValue, state.checkID.rawValue, state.siteID.rawValue, state.status.rawValue,
+                    state.observed, state.observedAt.millisecondsSinceEpoch, state.bundleID.rawValue,
+                ]
+                query.appendInterpolation(binds: values)
+                query.appendLiteral(")")
+            }
+            query.appendLiteral(
+                """
+                 ON CONFLICT (host_id, check_id) DO UPDATE SET site_id = excluded.site_id,
+                    status = excluded.status, observed = excluded.observed, observed_at = excluded.observed_at,
+                    bundle_id = excluded.bundle_id
+                WHERE excluded.observed_at >= check_states.observed_at
+                """)
+            try await sql.raw(query).run()
+            start += chunk.count
+        }
+        for site in Set(newest.map(\.siteID.rawValue)).sorted() {
+            try await sql.raw("DELETE FROM site_check_states WHERE site_id = \(bind: site)").run()
+            try await sql.raw(
+                """
+                INSERT INTO site_check_states (site_id, check_id, status, hosts)
+                SELECT site_id, check_id, status, COUNT(*) FROM check_states WHERE site_id = \(bind: site)
+                GROUP BY site_id, check_id, status
+                """
+            ).run()
+        }
+    }
+
+    public func checkStates(site: Site.ID) async throws(StoreError) -> [CheckState] {
+        try await database.read { sql in
+            try await sql.raw(
+                """
+                SELECT * FROM check_states WHERE site_id = \(bind: site.rawValue) ORDER BY host_id, check_id
+                """
+            ).all().map { row in
+                CheckState(
+                    siteID: try Site.ID(row.decode(column: "site_id", as: String.self)),
+                    hostID: try ManagedHost.ID(row.decode(column: "host_id", as: String.self)),
+                    checkID: try CheckID(row.decode(column: "check_id", as: String.self)),
+                    status: try Self.status(row.decode(column: "status", as: String.self)),
+                    observed: try row.decode(column: "observed", as: String?.self),
+                    observedAt: Timestamp(
+                        millisecondsSinceEpoch: try row.decode(column: "observed_at", as: Int64.self)),
+                    bundleID: try Identifier<EvidenceBundle>(row.decode(column: "bundle_id", as: String.self)))
+            }
+        }
+    }
+
+    static func status(_ text: String) throws -> CheckStatus {
+        guard let status = CheckStatus(rawValue: text) else { throw StoreError.invalid("unknown check status \(text)") }
+        return status
+    }
+
+    /// Derives the current check states of bundles stored before migration 13, once: pages
+    /// through the evidence oldest first. Returns the number of bundles read (0 when done before).
+    public func backfillCheckStates(pageSize: Int = 500) async throws(StoreError) -> Int {
+        let done = try await database.read { sql in
+            try await sql.raw("SELECT done FROM check_states_backfill WHERE id = 1").first()?.decode(
+                column: "done", as: Int64.self)
+        }
+        guard done == 0 else { return 0 }
+        var read = 0
+        var after: (Int64, String, Int64) = (Int64.min, "", 0)
+        while true {
+            let page = try await database.read { sql in
+                try await sql.raw(
+                    """
+                    SELECT * FROM evidence_bundles
+                    WHERE observed_at > \(bind: after.0) OR (observed_at = \(bind: after.0) AND (appliance_id > \(bind: after.1)
+                        OR (appliance_id = \(bind: after.1) AND sequence > \(bind: after.2))))
+                    ORDER BY observed_at, appliance_id, sequence LIMIT \(bind: pageSize)
+                    """
+                ).all().map(Self.bundle)
+            }
+            guard let last = page.last else { break }
+            try await database.transaction { sql in try await Self.record(page.flatMap { $0.checkStates() }, in: sql) }
+            read += page.count
+            after = (last.observedAt.millisecondsSinceEpoch, last.applianceID.rawValue, last.sequence)
+        }
+        try await database.transaction { sql in
+            try await sql.raw("UPDATE check_states_backfill SET done = 1 WHERE id = 1").run()
+        }
+        return read
     }
 
     public func bundle(_ id: Identifier<EvidenceBundle>) async throws(StoreError) -> StoredBundle? {

@@ -3,7 +3,7 @@ public import Compliance
 /// The in-memory implementation of the storage ports: the same rules as the SQL stores, checked
 /// by the same contract tests, for tests of code above storage.
 public actor InMemoryStore: TenancyStore, EvidenceStore, NonceStore, EnrolmentStore, APIKeyStore,
-    AccountStore, FleetStore, CheckpointStore
+    AccountStore, FleetStore, CheckpointStore, FleetOverviewStore
 {
     var partnersByID: [Partner.ID: Partner] = [:]
     var clientsByID: [Client.ID: Client] = [:]
@@ -17,6 +17,8 @@ public actor InMemoryStore: TenancyStore, EvidenceStore, NonceStore, EnrolmentSt
     var learned: [LearnedRule] = []
     var learningRevision: Int64 = 0
     var bundleIDs: Set<Identifier<EvidenceBundle>> = []
+    /// Current check states by host and check (`CheckState`).
+    var states: [String: CheckState] = [:]
     var nonces: Set<String> = []
     var apiKeys: [APIKey.ID: APIKey] = [:]
     var usersByID: [User.ID: User] = [:]
@@ -158,6 +160,11 @@ public actor InMemoryStore: TenancyStore, EvidenceStore, NonceStore, EnrolmentSt
         }
         chains[first.applianceID, default: []].append(contentsOf: bundles)
         bundleIDs.formUnion(seen)
+        for state in CheckState.newest(bundles.flatMap { $0.checkStates() }) {
+            let key = state.hostID.rawValue + "\u{0}" + state.checkID.rawValue
+            if let old = states[key], !state.supersedes(old) { continue }
+            states[key] = state
+        }
     }
 
     public func bundle(_ id: Identifier<EvidenceBundle>) -> StoredBundle? {
@@ -314,6 +321,35 @@ public actor InMemoryStore: TenancyStore, EvidenceStore, NonceStore, EnrolmentSt
             )
         }
         return Array(sorted.dropFirst(max(0, offset)).prefix(max(0, min(limit, 10_000))))
+    }
+
+    public func checkStates(site: Site.ID) -> [CheckState] {
+        states.values.filter { $0.siteID == site }.sorted {
+            ($0.hostID.rawValue, $0.checkID.rawValue) < ($1.hostID.rawValue, $1.checkID.rawValue)
+        }
+    }
+
+    public func siteOverviews(partner: Partner.ID?) -> [SiteOverview] {
+        sitesByID.values.sorted { ($0.name, $0.id.rawValue) < ($1.name, $1.id.rawValue) }.compactMap { site in
+            guard let client = clientsByID[site.clientID], let owner = partnersByID[client.partnerID],
+                partner == nil || partner == owner.id
+            else { return nil }
+            var counts: [CheckStateCount] = []
+            let grouped = Dictionary(grouping: states.values.filter { $0.siteID == site.id }) {
+                "\($0.checkID.rawValue) \($0.status.rawValue)"
+            }
+            for group in grouped.values {
+                guard let first = group.first else { continue }
+                counts.append(
+                    CheckStateCount(siteID: site.id, checkID: first.checkID, status: first.status, hosts: group.count))
+            }
+            return SiteOverview(
+                site: site, client: client, partner: owner,
+                hosts: Dictionary(grouping: hosts(at: site.id), by: \.platform).mapValues(\.count),
+                applianceCheckIns: appliances(at: site.id).map { healthByAppliance[$0.id]?.checkedInAt },
+                incidents: incidentsByID.values.filter { $0.siteID == site.id && $0.status != .resolved }.map(\.sla),
+                checkStates: counts.sorted { ($0.checkID, $0.status.rawValue) < ($1.checkID, $1.status.rawValue) })
+        }
     }
 
     public func hostsWithEvidence(site: Site.ID) -> [ManagedHost.ID] {

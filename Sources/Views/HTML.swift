@@ -44,9 +44,8 @@ public struct HTML: Sendable, Equatable, CustomStringConvertible, ExpressibleByS
 
         public mutating func appendInterpolation(_ value: Substring) { HTML.escape(value, into: &text) }
 
-        public mutating func appendInterpolation(_ value: Int) { text += String(value) }
-
-        public mutating func appendInterpolation(_ value: Int64) { text += String(value) }
+        /// Numbers need no escaping.
+        public mutating func appendInterpolation<Number: BinaryInteger>(_ value: Number) { text += String(value) }
 
         public mutating func appendInterpolation(_ html: HTML) { text += html.text }
 

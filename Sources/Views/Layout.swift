@@ -27,12 +27,16 @@ public struct Layout: Sendable, Equatable {
     /// The session's CSRF token, for every form on the page.
     public var csrfToken: String
     public var section: Section?
+    /// The change revision the page's data is at: the live stream starts from it, so a change
+    /// made while the page was built still refreshes it.
+    public var revision: UInt64
 
-    public init(user: String, tenant: String, csrfToken: String, section: Section?) {
+    public init(user: String, tenant: String, csrfToken: String, section: Section?, revision: UInt64 = 0) {
         self.user = user
         self.tenant = tenant
         self.csrfToken = csrfToken
         self.section = section
+        self.revision = revision
     }
 
     /// The hidden field every state-changing form carries.
@@ -46,7 +50,7 @@ public struct Layout: Sendable, Equatable {
             return "<li><a href=\"\(item.path)\"\(current)>\(item.title)</a></li>"
         }
         let script: HTML = live ? "<script src=\"/static/live.js\" defer></script>" : ""
-        let main: HTML = live ? "<main id=\"main\" data-live=\"/events\">" : "<main id=\"main\">"
+        let main: HTML = live ? "<main id=\"main\" data-live=\"/events?since=\(revision)\">" : "<main id=\"main\">"
         return Self.document(
             title: title,
             """

@@ -14,7 +14,8 @@ extension CentralServices {
         policy.bcryptCost = 4
         var services = CentralServices(
             tenancy: store, evidence: store, events: events, nonces: store, enrolment: store, apiKeys: store,
-            accounts: store, fleet: store, checkpoints: store, incidents: store, learning: store, secrets: testSecrets,
+            accounts: store, fleet: store, checkpoints: store, incidents: store, learning: store, overview: store,
+            secrets: testSecrets,
             accountPolicy: policy,
             identity: identity,
             clock: clock,

@@ -230,10 +230,11 @@ import VigilAPI
         try await Application(router: buildRouter(services: services)).test(.router) { client in
             #expect(try await get(client, "/events", nil).status == .seeOther)
             let session = try await login(client, email, password)
-            async let stream = get(client, "/events", session)
-            try await Task.sleep(for: .milliseconds(1500))
+            let page = Self.text(try await get(client, "/", session))
+            #expect(page.contains("data-live=\"/events?since=0\""))
+            // A change made after the page was built but before its stream opened is not lost.
             changes.bump()
-            let response = try await stream
+            let response = try await get(client, "/events?since=0", session)
             #expect(response.status == .ok)
             #expect(response.headers[.contentType] == "text/event-stream")
             let text = Self.text(response)

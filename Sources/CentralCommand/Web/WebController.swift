@@ -49,7 +49,9 @@ struct WebController: APIController {
             WebSession.page(
                 try await queries.fleet(try Self.principal(context), layout: layout(context, .fleet)).render())
         }
-        web.get("events") { _, _ in events() }
+        web.get("events") { request, _ in
+            events(since: request.uri.queryParameters.get("since").flatMap { UInt64($0) })
+        }
         web.get("sites/:site") { _, context in
             let site = try await tenancy.visibleSite(context)
             return WebSession.page(try await queries.site(site, layout: layout(context, nil)).render())
@@ -115,7 +117,8 @@ struct WebController: APIController {
         }
         return Layout(
             user: user?.displayName ?? user?.email ?? "", tenant: tenant,
-            csrfToken: SessionTokens.csrf(for: context.sessionToken ?? ""), section: section)
+            csrfToken: SessionTokens.csrf(for: context.sessionToken ?? ""), section: section,
+            revision: services.changes.revision)
     }
 
     private func login(_ request: Request, context: AppRequestContext) async throws -> Response {
@@ -161,10 +164,11 @@ struct WebController: APIController {
             next, cookie: sessionCookie(login.token, maxAge: services.accountPolicy.sessionSeconds))
     }
 
-    /// `GET /events`: server-sent events. `changed` whenever the change feed moves (checked
+    /// `GET /events?since=R`: server-sent events. `changed` at once when the feed has moved past
+    /// the page's revision `R`, then whenever it moves (checked
     /// each second), a comment every 25 s to keep proxies from closing the stream, and an end
     /// after `eventStreamSeconds` (10 minutes) or at shutdown — the browser reconnects, and the session is checked again.
-    func events() -> Response {
+    func events(since: UInt64?) -> Response {
         let changes = services.changes
         let seconds = max(1, services.eventStreamSeconds)
         var headers: HTTPFields = [.contentType: "text/event-stream", .cacheControl: "no-store"]
@@ -172,8 +176,12 @@ struct WebController: APIController {
         return Response(
             status: .ok, headers: headers,
             body: ResponseBody { writer in
-                var seen = changes.revision
+                var seen = since ?? changes.revision
                 try await writer.write(ByteBuffer(string: "retry: 5000\n\n"))
+                if seen != changes.revision {
+                    seen = changes.revision
+                    try await writer.write(ByteBuffer(string: "event: changed\ndata: \(seen)\n\n"))
+                }
                 var quiet = 0
                 for _ in 0..<seconds {
                     guard !Task.isCancelled, !Task.isShuttingDownGracefully else { break }

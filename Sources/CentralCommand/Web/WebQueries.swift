@@ -28,22 +28,28 @@ struct WebQueries: APIController {
         return found.sorted { ($0.site.name, $0.site.id.rawValue) < ($1.site.name, $1.site.id.rawValue) }
     }
 
+    /// The overview from its read model: a fixed number of queries for any number of sites.
     func fleet(_ principal: Principal, layout: Layout) async throws -> FleetPage {
         let now = services.clock()
-        var rows: [FleetPage.Site] = []
-        for (site, client, partner) in try await visibleSites(principal) {
-            let hosts = try await store { try await services.tenancy.hosts(at: site.id) }
-            let latest = try await store { try await evidence.latestResults(site: site.id, at: now) }
-            let scores = evidence.scores(latest: latest, hosts: hosts)
-            let open = try await unresolved(site.id)
-            rows.append(
-                FleetPage.Site(
-                    id: site.id.rawValue, name: site.name, client: client.name, partner: partner.name,
-                    scores: scores.map(Self.score), hosts: hosts.count,
-                    failingChecks: latest.filter { $0.result.status.isFailing }.count,
-                    appliances: try await applianceStates(site.id, now: now), openIncidents: open.count,
-                    breachedIncidents: open.filter { $0.breached(at: now) }.count,
-                    nextDue: open.compactMap(Self.due).min()))
+        let partner: Partner.ID? =
+            switch principal {
+            case .platform: nil
+            case .partner(let id): id
+            }
+        let overviews = try await store { try await services.overview.siteOverviews(partner: partner) }
+        let rows = overviews.map { overview in
+            FleetPage.Site(
+                id: overview.site.id.rawValue, name: overview.site.name, client: overview.client.name,
+                partner: overview.partner.name,
+                scores: Framework.allCases.map { Self.score(overview.score($0, catalog: evidence.catalog)) },
+                hosts: overview.hosts.values.reduce(0, +),
+                failingChecks: overview.checkStates.filter { $0.status.isFailing }.reduce(0) { $0 + $1.hosts },
+                appliances: overview.applianceCheckIns.reduce(into: [:]) {
+                    $0[ApplianceStatus(lastCheckIn: $1, now: now), default: 0] += 1
+                },
+                openIncidents: overview.incidents.count,
+                breachedIncidents: overview.incidents.filter { $0.breached(at: now) }.count,
+                nextDue: overview.incidents.compactMap(\.runningDue).min())
         }
         return FleetPage(layout: layout, now: now, sites: rows)
     }
@@ -52,14 +58,26 @@ struct WebQueries: APIController {
         let now = services.clock()
         let client = try await store { try await services.tenancy.client(site.clientID) }
         let hosts = try await store { try await services.tenancy.hosts(at: site.id) }
-        let latest = try await store { try await evidence.latestResults(site: site.id, at: now) }
-        let scores = evidence.scores(latest: latest, hosts: hosts).map { score in
-            SitePage.Score(
-                framework: score.framework, score: Self.score(score),
+        let states = try await store { try await services.evidence.checkStates(site: site.id) }
+        var platforms: Set<Platform> = [.appliance]
+        var statuses: [CheckID: Set<CheckStatus>] = [:]
+        var bundles: [CheckID: Set<Identifier<EvidenceBundle>>] = [:]
+        var byHost: [ManagedHost.ID: [CheckID: CheckState]] = [:]
+        for host in hosts { platforms.insert(host.platform) }
+        for state in states {
+            platforms.insert(state.checkID.platform)
+            statuses[state.checkID, default: []].insert(state.status)
+            bundles[state.checkID, default: []].insert(state.bundleID)
+            byHost[state.hostID, default: [:]][state.checkID] = state
+        }
+        let scores = Framework.allCases.map { framework in
+            let score = ComplianceScore(
+                framework: framework, platforms: platforms, statuses: statuses, evidence: bundles,
+                catalog: evidence.catalog)
+            return SitePage.Score(
+                framework: framework, score: Self.score(score),
                 counts: Dictionary(grouping: score.controls, by: \.status).mapValues(\.count))
         }
-        var byHost: [ManagedHost.ID: [CheckID: ObservedResult]] = [:]
-        for observed in latest { byHost[observed.hostID, default: [:]][observed.result.checkID] = observed }
         var hostModels: [SitePage.Host] = []
         for host in hosts.sorted(by: { $0.name < $1.name }) {
             let results = byHost[host.id] ?? [:]
@@ -67,7 +85,7 @@ struct WebQueries: APIController {
                 let observed = results[definition.id]
                 return SitePage.Check(
                     id: definition.id.rawValue, title: definition.title,
-                    status: observed?.result.status.rawValue ?? "unknown", observed: observed?.result.observed,
+                    status: observed?.status.rawValue ?? "unknown", observed: observed?.observed,
                     observedAt: observed?.observedAt, bundleID: observed?.bundleID.rawValue)
             }
             let credential = try await store { try await services.fleet.credential(of: host.id) }
@@ -131,27 +149,9 @@ struct WebQueries: APIController {
         return open + acknowledged
     }
 
-    func applianceStates(_ site: Site.ID, now: Timestamp) async throws -> [ApplianceStatus: Int] {
-        var states: [ApplianceStatus: Int] = [:]
-        for appliance in try await store({ try await services.tenancy.appliances(at: site) }) {
-            let health = try await store { try await services.fleet.health(of: appliance.id) }
-            states[ApplianceStatus(lastCheckIn: health?.checkedInAt, now: now), default: 0] += 1
-        }
-        return states
-    }
-
     /// A score, or nil when no control has evidence (so the page says unknown, not 0).
     static func score(_ score: ComplianceScore) -> Int? {
         score.controls.allSatisfy { $0.status == .unknown } ? nil : score.score
-    }
-
-    /// The SLA clock that runs now: acknowledge while open, resolve once acknowledged.
-    static func due(_ incident: Incident) -> Timestamp? {
-        switch incident.status {
-        case .open: incident.acknowledgeDue
-        case .acknowledged: incident.resolveDue
-        case .resolved: nil
-        }
     }
 
     static func row(_ incident: Incident, siteName: String, hosts: [ManagedHost.ID: String], now: Timestamp)
@@ -162,7 +162,8 @@ struct WebQueries: APIController {
             host: hosts[incident.hostID] ?? incident.hostID.rawValue, checkID: incident.checkID.rawValue,
             title: incident.title, priority: incident.priority, status: incident.status, context: incident.context,
             observed: incident.observed, occurrences: incident.occurrences, openedAt: incident.openedAt,
-            due: due(incident), breached: incident.breached(at: now), pendingRunbook: incident.pendingAction?.runbook,
+            due: incident.sla.runningDue, breached: incident.breached(at: now),
+            pendingRunbook: incident.pendingAction?.runbook,
             pendingReasoning: incident.pendingAction?.reasoning,
             pendingApproved: incident.pendingAction?.orderID != nil, resolutionNote: incident.resolutionNote)
     }
