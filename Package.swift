@@ -19,6 +19,7 @@ let package = Package(
         .executable(name: "vigil-scan-bench", targets: ["ScanBench"]),
         .executable(name: "vigil-rules-bench", targets: ["RulesBench"]),
         .executable(name: "vigil-heal-bench", targets: ["HealBench"]),
+        .executable(name: "vigil-web-bench", targets: ["WebBench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
@@ -180,6 +181,16 @@ let package = Package(
             swiftSettings: strictSettings),
         .executableTarget(
             name: "RulesBench", dependencies: ["Compliance", "Healing"], path: "Benchmarks/RulesBench",
+            swiftSettings: strictSettings),
+        .executableTarget(
+            name: "WebBench",
+            dependencies: [
+                "CentralCommand", "Compliance", "EvidenceCrypto", "SQLStorage", "Views",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Benchmarks/WebBench",
             swiftSettings: strictSettings),
         .executableTarget(
             name: "OutboxBench",

@@ -64,21 +64,42 @@ public struct ComplianceScore: Equatable, Sendable {
             framework: framework, platforms: platforms, statuses: statuses, evidence: evidence, catalog: catalog)
     }
 
+    /// Which controls of a framework are in scope for a set of platforms, and the checks behind
+    /// each: the part of the formula that depends only on the catalogue, worked out once and
+    /// reused for every site with the same platforms.
+    public struct Scope: Sendable {
+        public let framework: Framework
+        let controls: [(control: ControlReference, checks: [CheckID])]
+
+        public init(framework: Framework, platforms: Set<Platform>, catalog: CheckCatalog = .builtin) {
+            self.framework = framework
+            var checksByControl: [ControlReference: [CheckID]] = [:]
+            for definition in catalog.definitions where platforms.contains(definition.id.platform) {
+                for control in definition.controls where control.framework == framework {
+                    checksByControl[control, default: []].append(definition.id)
+                }
+            }
+            controls = checksByControl.keys.sorted().map { ($0, checksByControl[$0] ?? []) }
+        }
+    }
+
     /// The score from the set of latest statuses of each check over the site's hosts (what a
     /// summary keeps), with the bundles behind them when known.
     public init(
         framework: Framework, platforms: Set<Platform>, statuses statusesByCheck: [CheckID: Set<CheckStatus>],
         evidence evidenceByCheck: [CheckID: Set<Identifier<EvidenceBundle>>] = [:], catalog: CheckCatalog = .builtin
     ) {
-        self.framework = framework
-        var checksByControl: [ControlReference: [CheckID]] = [:]
-        for definition in catalog.definitions where platforms.contains(definition.id.platform) {
-            for control in definition.controls where control.framework == framework {
-                checksByControl[control, default: []].append(definition.id)
-            }
-        }
-        self.controls = checksByControl.keys.sorted().map { control in
-            let checks = checksByControl[control] ?? []
+        self.init(
+            scope: Scope(framework: framework, platforms: platforms, catalog: catalog), statuses: statusesByCheck,
+            evidence: evidenceByCheck)
+    }
+
+    public init(
+        scope: Scope, statuses statusesByCheck: [CheckID: Set<CheckStatus>],
+        evidence evidenceByCheck: [CheckID: Set<Identifier<EvidenceBundle>>] = [:]
+    ) {
+        self.framework = scope.framework
+        self.controls = scope.controls.map { control, checks in
             let statuses = checks.reduce(into: Set<CheckStatus>()) { $0.formUnion(statusesByCheck[$1] ?? []) }
             let status: ControlStatus =
                 if statuses.contains(where: \.isFailing) {

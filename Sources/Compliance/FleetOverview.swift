@@ -25,16 +25,28 @@ public struct SiteOverview: Sendable, Equatable {
         self.checkStates = checkStates
     }
 
-    /// The framework's score from the current states (the one formula, `ComplianceScore`).
-    public func score(_ framework: Framework, catalog: CheckCatalog = .builtin) -> ComplianceScore {
+    /// The platforms in scope: the appliance, the registered hosts', those that reported.
+    public var platforms: Set<Platform> {
         var platforms: Set<Platform> = [.appliance]
         platforms.formUnion(hosts.keys)
+        for state in checkStates where state.hosts > 0 { platforms.insert(state.checkID.platform) }
+        return platforms
+    }
+
+    /// The statuses each check has on some host now.
+    public var statuses: [CheckID: Set<CheckStatus>] {
         var statuses: [CheckID: Set<CheckStatus>] = [:]
-        for state in checkStates where state.hosts > 0 {
-            platforms.insert(state.checkID.platform)
-            statuses[state.checkID, default: []].insert(state.status)
-        }
-        return ComplianceScore(framework: framework, platforms: platforms, statuses: statuses, catalog: catalog)
+        for state in checkStates where state.hosts > 0 { statuses[state.checkID, default: []].insert(state.status) }
+        return statuses
+    }
+
+    /// The score within `scope` (which must be for this site's `platforms`): the one formula.
+    public func score(_ scope: ComplianceScore.Scope) -> ComplianceScore {
+        ComplianceScore(scope: scope, statuses: statuses)
+    }
+
+    public func score(_ framework: Framework, catalog: CheckCatalog = .builtin) -> ComplianceScore {
+        score(ComplianceScore.Scope(framework: framework, platforms: platforms, catalog: catalog))
     }
 }
 

@@ -336,15 +336,8 @@ public enum Migrations {
                 )
                 """,
                 "CREATE INDEX check_states_by_site ON check_states (site_id, check_id, status)",
-                """
-                CREATE TABLE site_check_states (
-                    site_id TEXT NOT NULL,
-                    check_id TEXT NOT NULL,
-                    status TEXT NOT NULL,
-                    hosts BIGINT NOT NULL,
-                    PRIMARY KEY (site_id, check_id, status)
-                )
-                """,
+                // One row per site: "check status hosts" lines, read for every site at once.
+                "CREATE TABLE site_check_states (site_id TEXT PRIMARY KEY, summary TEXT NOT NULL)",
                 // 0 until the states of bundles stored before this migration are derived.
                 "CREATE TABLE check_states_backfill (id INTEGER PRIMARY KEY CHECK (id = 1), done BIGINT NOT NULL)",
                 "INSERT INTO check_states_backfill (id, done) VALUES (1, 0)",

@@ -135,12 +135,22 @@ public struct SQLEvidenceStore: EvidenceStore {
             start += chunk.count
         }
         for site in Set(newest.map(\.siteID.rawValue)).sorted() {
-            try await sql.raw("DELETE FROM site_check_states WHERE site_id = \(bind: site)").run()
+            let rows = try await sql.raw(
+                """
+                SELECT check_id, status, COUNT(*) AS hosts FROM check_states WHERE site_id = \(bind: site)
+                GROUP BY check_id, status ORDER BY check_id, status
+                """
+            ).all()
+            var summary = ""
+            for row in rows {
+                let check = try row.decode(column: "check_id", as: String.self)
+                let status = try row.decode(column: "status", as: String.self)
+                summary += "\(check) \(status) \(try row.decode(column: "hosts", as: Int64.self))\n"
+            }
             try await sql.raw(
                 """
-                INSERT INTO site_check_states (site_id, check_id, status, hosts)
-                SELECT site_id, check_id, status, COUNT(*) FROM check_states WHERE site_id = \(bind: site)
-                GROUP BY site_id, check_id, status
+                INSERT INTO site_check_states (site_id, summary) VALUES (\(bind: site), \(bind: summary))
+                ON CONFLICT (site_id) DO UPDATE SET summary = excluded.summary
                 """
             ).run()
         }

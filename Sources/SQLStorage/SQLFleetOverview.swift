@@ -1,7 +1,8 @@
 public import Compliance
 import SQLKit
 
-/// The fleet overview's read model over SQL: six queries for every site of a partner (or of
+/// The fleet overview's read model over SQL: six queries (the check states one packed row per
+/// site) for every site of a partner (or of
 /// the platform), however many sites, hosts and appliances there are.
 public struct SQLFleetOverview: FleetOverviewStore {
     let database: VigilDatabase
@@ -69,15 +70,12 @@ public struct SQLFleetOverview: FleetOverviewStore {
                         resolvedAt: nil))
             }
             var states: [String: [CheckStateCount]] = [:]
-            for row in try await sql.raw("SELECT site_id, check_id, status, hosts FROM site_check_states").all() {
+            var checks: [String: CheckID] = [:]
+            for row in try await sql.raw("SELECT site_id, summary FROM site_check_states").all() {
                 let site = try row.decode(column: "site_id", as: String.self)
                 guard inScope.contains(site) else { continue }
-                states[site, default: []].append(
-                    CheckStateCount(
-                        siteID: try Site.ID(site),
-                        checkID: try CheckID(row.decode(column: "check_id", as: String.self)),
-                        status: try SQLEvidenceStore.status(row.decode(column: "status", as: String.self)),
-                        hosts: Int(try row.decode(column: "hosts", as: Int64.self))))
+                states[site] = try Self.unpack(
+                    try row.decode(column: "summary", as: String.self), site: try Site.ID(site), checks: &checks)
             }
             return sites.compactMap { site -> SiteOverview? in
                 guard let client = clients[site.clientID], let partner = byPartner[client.partnerID] else { return nil }
@@ -88,5 +86,42 @@ public struct SQLFleetOverview: FleetOverviewStore {
                     checkStates: states[key] ?? [])
             }
         }
+    }
+
+    /// Reads a site's summary: one "check status hosts" line per check and status, parsed byte
+    /// by byte (a thousand sites hold tens of thousands of lines). `checks` remembers the check IDs
+    /// already read: a fleet has a few dozen, read thousands of times.
+    static func unpack(_ summary: String, site: Site.ID, checks: inout [String: CheckID]) throws
+        -> [CheckStateCount]
+    {
+        let malformed = StoreError.invalid("site \(site)'s check state summary is malformed")
+        var counts: [CheckStateCount] = []
+        let bytes = Array(summary.utf8)
+        var index = 0
+        while index < bytes.count {
+            guard let space = bytes[index...].firstIndex(of: 0x20),
+                let second = bytes[(space + 1)...].firstIndex(of: 0x20)
+            else { throw malformed }
+            let end = bytes[(second + 1)...].firstIndex(of: 0x0A) ?? bytes.count
+            let name = String(decoding: bytes[index..<space], as: UTF8.self)
+            let check: CheckID
+            if let known = checks[name] {
+                check = known
+            } else {
+                check = try CheckID(name)
+                checks[name] = check
+            }
+            guard let status = CheckStatus(rawValue: String(decoding: bytes[(space + 1)..<second], as: UTF8.self)),
+                second + 1 < end
+            else { throw malformed }
+            var hosts = 0
+            for digit in bytes[(second + 1)..<end] {
+                guard (0x30...0x39).contains(digit), hosts < Int.max / 10 - 9 else { throw malformed }
+                hosts = hosts * 10 + Int(digit - 0x30)
+            }
+            counts.append(CheckStateCount(siteID: site, checkID: check, status: status, hosts: hosts))
+            index = end + 1
+        }
+        return counts
     }
 }

@@ -37,11 +37,22 @@ struct WebQueries: APIController {
             case .partner(let id): id
             }
         let overviews = try await store { try await services.overview.siteOverviews(partner: partner) }
+        // The controls in scope depend only on the framework and the platforms: worked out once
+        // per distinct set of platforms, not once per site.
+        var scopes: [Set<Platform>: [ComplianceScore.Scope]] = [:]
         let rows = overviews.map { overview in
-            FleetPage.Site(
+            let platforms = overview.platforms
+            let frameworkScopes =
+                scopes[platforms]
+                ?? Framework.allCases.map {
+                    ComplianceScore.Scope(framework: $0, platforms: platforms, catalog: evidence.catalog)
+                }
+            scopes[platforms] = frameworkScopes
+            let statuses = overview.statuses
+            return FleetPage.Site(
                 id: overview.site.id.rawValue, name: overview.site.name, client: overview.client.name,
                 partner: overview.partner.name,
-                scores: Framework.allCases.map { Self.score(overview.score($0, catalog: evidence.catalog)) },
+                scores: frameworkScopes.map { Self.score(ComplianceScore(scope: $0, statuses: statuses)) },
                 hosts: overview.hosts.values.reduce(0, +),
                 failingChecks: overview.checkStates.filter { $0.status.isFailing }.reduce(0) { $0 + $1.hosts },
                 appliances: overview.applianceCheckIns.reduce(into: [:]) {
