@@ -30,7 +30,8 @@ public enum Assets {
         .table-wrap { overflow-x: auto; background: var(--card); border: 1px solid var(--line); border-radius: 6px; }
         table { border-collapse: collapse; width: 100%; }
         th, td { text-align: left; padding: .45rem .6rem; border-bottom: 1px solid var(--line); vertical-align: top; }
-        th { font-size: .8rem; text-transform: uppercase; letter-spacing: .03em; color: var(--muted); }
+        thead th { font-size: .8rem; text-transform: uppercase; letter-spacing: .03em; color: var(--muted); }
+        tbody th { font-weight: 600; }
         tr:last-child td { border-bottom: 0; }
         .num { text-align: right; font-variant-numeric: tabular-nums; }
         .muted { color: var(--muted); }

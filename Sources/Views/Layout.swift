@@ -71,6 +71,7 @@ public struct Layout: Sendable, Equatable {
         <meta charset="utf-8">
         <meta name="viewport" content="width=device-width, initial-scale=1">
         <title>\(title) · Vigil</title>
+        <link rel="icon" href="data:,">
         <link rel="stylesheet" href="/static/vigil.css">
         </head>
         <body>

@@ -11,24 +11,22 @@ import VigilAPI
 /// `vigil demo`, Vigil's main command, as a user runs it: real check results and verified
 /// evidence within a minute, then a clean stop.
 @Suite(.serialized) struct DemoCommandTests {
-    @Test(.enabled(if: ApplianceDaemonTests.available, ApplianceDaemonTests.skip))
-    func theDemoShowsRealResultsAndVerifiedEvidenceThenStopsCleanly() async throws {
-        let directory = try TemporaryDirectory("vigil-demo")
+    /// Starts `vigil demo` in `directory` (its log in `demo.log`) and waits for its demo.json.
+    static func start(in directory: TemporaryDirectory, exitAfter seconds: Int) async throws -> (
+        Process, DemoCommand.DemoFile, Int
+    ) {
         let data = directory.appending("demo")
         let port = try ServerPorts.free()
         let process = Process()
         process.executableURL = URL(fileURLWithPath: Shell.vigilBinary)
-        process.arguments = ["demo", "--data-dir", data, "--port", String(port), "--exit-after", "30"]
+        process.arguments = ["demo", "--data-dir", data, "--port", String(port), "--exit-after", String(seconds)]
         let log = directory.appending("demo.log")
         FileManager.default.createFile(atPath: log, contents: nil)
         // One handle for both streams: two handles would each write from offset 0 over the other.
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
         process.standardOutput = handle
         process.standardError = handle
-        let started = Date()
         try process.run()
-        defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
-
         var demo: DemoCommand.DemoFile?
         for _ in 0..<300 where demo == nil {
             try await Task.sleep(for: .milliseconds(100))
@@ -36,8 +34,21 @@ import VigilAPI
                 try? JSONDecoder().decode(DemoCommand.DemoFile.self, from: $0)
             }
         }
-        let file = try #require(
-            demo, "no demo.json; log:\n\((try? String(contentsOfFile: log, encoding: .utf8)) ?? "")")
+        guard let demo else {
+            kill(process.processIdentifier, SIGKILL)
+            let text = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+            throw HeadlessBrowser.BrowserError("vigil demo wrote no demo.json; log:\n\(text)")
+        }
+        return (process, demo, port)
+    }
+
+    @Test(.enabled(if: ApplianceDaemonTests.available, ApplianceDaemonTests.skip))
+    func theDemoShowsRealResultsAndVerifiedEvidenceThenStopsCleanly() async throws {
+        let directory = try TemporaryDirectory("vigil-demo")
+        let data = directory.appending("demo")
+        let started = Date()
+        let (process, file, port) = try await Self.start(in: directory, exitAfter: 30)
+        defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
         #expect(file.hosts.count == 3)
         #expect(file.url == "http://127.0.0.1:\(port)")
         let attributes = try FileManager.default.attributesOfItem(atPath: data + "/demo.json")
@@ -113,7 +124,7 @@ import VigilAPI
             // Gone, or a zombie awaiting a reaper that is not ours.
             #expect(state == nil || state?[2] == "Z", "sshd \(pid) still runs")
         }
-        let output = try String(contentsOfFile: log, encoding: .utf8)
+        let output = try String(contentsOfFile: directory.appending("demo.log"), encoding: .utf8)
         #expect(output.contains("Vigil demo running.") && output.contains("Vigil demo stopped"))
         #expect(output.contains("RB-LIN-SSH-001, RB-LIN-FILE-001, RB-LIN-FILE-003, RB-LIN-ACCT-001 enabled"))
     }
