@@ -49,6 +49,22 @@ import VigilAPI
     }
 
     /// The socket inodes `pid` holds that are in LISTEN state (TCP over IPv4 or IPv6, UDP bound).
+    /// A whole procfs file. Foundation's `String(contentsOfFile:)` stops after the first page of
+    /// one (about 4 kB, some 26 sockets of /proc/net/tcp), which hid listeners on a busy machine.
+    static func readAll(_ path: String) -> String {
+        let fd = open(path, O_RDONLY)
+        guard fd >= 0 else { return "" }
+        defer { close(fd) }
+        var bytes: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let count = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            guard count > 0 else { break }
+            bytes += buffer[0..<count]
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
     static func listeningSockets(of pid: Int32) -> Set<String> {
         let fds = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/fd")) ?? []
         let held = Set(
@@ -60,8 +76,7 @@ import VigilAPI
             })
         var listening: Set<String> = []
         for table in ["tcp", "tcp6"] {
-            let lines = ((try? String(contentsOfFile: "/proc/\(pid)/net/\(table)", encoding: .utf8)) ?? "")
-                .split(separator: "\n").dropFirst()
+            let lines = Self.readAll("/proc/\(pid)/net/\(table)").split(separator: "\n").dropFirst()
             for line in lines {
                 let fields = line.split(separator: " ")
                 if fields.count > 9, fields[3] == "0A" { listening.insert(String(fields[9])) }
