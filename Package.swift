@@ -134,7 +134,9 @@ let package = Package(
         // (chronyd) on loopback, for `vigil demo`, tests and benchmarks.
         .target(name: "LabHosts", exclude: ["README.md"], swiftSettings: strictSettings),
         // Layer 2: the web pages, each a model and a pure render (no I/O).
-        .target(name: "Views", dependencies: ["Compliance"], exclude: ["README.md"], swiftSettings: strictSettings),
+        .target(
+            name: "Views", dependencies: ["Compliance", "VigilAPI"], exclude: ["README.md"],
+            swiftSettings: strictSettings),
 
         // Layer 3: the command line.
         .target(
@@ -211,7 +213,8 @@ let package = Package(
             name: "EvidenceCryptoTests", dependencies: ["EvidenceCrypto", "Compliance", "TestSupport"],
             swiftSettings: strictSettings),
         .testTarget(
-            name: "ViewsTests", dependencies: ["Views", "Compliance", "TestSupport"], exclude: ["Snapshots"],
+            name: "ViewsTests", dependencies: ["Views", "Compliance", "VigilAPI", "TestSupport"],
+            exclude: ["Snapshots"],
             swiftSettings: strictSettings),
         .testTarget(
             name: "VigilAPITests", dependencies: ["VigilAPI", "Compliance", "TestSupport"],

@@ -62,6 +62,9 @@ public enum Assets {
         .filters label { margin: 0; font-size: .85rem; }
         .filters select { width: auto; }
         details summary { cursor: pointer; color: var(--accent); }
+        fieldset { border: 1px solid var(--line); border-radius: 6px; background: var(--card); margin: 0 0 .75rem; }
+        ul.plain { list-style: none; padding: 0; margin: 0; columns: 2 26rem; }
+        label.check { display: inline; font-weight: normal; margin: 0; }
         @media (max-width: 700px) { .who { margin-left: 0; } th.optional, td.optional { display: none; } }
 
         """

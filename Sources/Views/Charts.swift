@@ -21,6 +21,7 @@ public enum Charts {
 
     /// A check's history, oldest first: one cell per observation, coloured by status.
     public static func sparkline(_ history: [StatusCell], label: String) -> HTML {
+        guard !history.isEmpty else { return "<span class=\"muted\">no results yet</span>" }
         let cell = 6
         let width = max(1, history.count) * cell
         let cells = history.enumerated().map { index, item -> HTML in

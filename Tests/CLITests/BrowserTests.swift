@@ -150,6 +150,14 @@ import VigilAPI
         #expect(try await tab.evaluate("String(document.body.textContent.includes('root, toor'))") == "true")
         try await tab.screenshot(shots + "/site.png")
 
+        // A host, then the evidence behind one of its checks, re-verified by Central Command.
+        try await tab.loading("document.querySelector('a[href^=\"/hosts/\"]').click(); true")
+        #expect(try await tab.evaluate("location.pathname").hasPrefix("/hosts/"))
+        try await tab.screenshot(shots + "/host.png")
+        try await tab.loading("document.querySelector('a[href^=\"/evidence/\"]').click(); true")
+        #expect(try await tab.evaluate("String(document.body.textContent.includes('signature verifies'))") == "true")
+        try await tab.screenshot(shots + "/evidence.png")
+
         try await tab.navigate(file.url + "/incidents")
         #expect(
             try await tab.evaluate("String(document.body.textContent.includes(\(Self.literal(incident.title))))")

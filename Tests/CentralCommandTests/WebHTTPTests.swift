@@ -1,5 +1,7 @@
 import CentralCommand
 import Compliance
+import EvidenceCrypto
+import EvidenceSet
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -24,6 +26,17 @@ import VigilAPI
             by: .platform, actor: "test", email: email, displayName: "Web \(role.rawValue)", role: role,
             partner: partner)
         return (email, made.password)
+    }
+
+    /// The seeded tenant with a platform admin, and a second partner with its own operator.
+    func twoTenants() async throws -> (
+        token: String, email: String, password: String, otherEmail: String, otherPassword: String
+    ) {
+        let token = try await fleet.seed()
+        let (email, password) = try await user("admin@platform.test")
+        try await fleet.store.create(Partner(id: try Partner.ID("partner-2"), name: "Other MSP"))
+        let (otherEmail, otherPassword) = try await user("tech@other.test", partner: try Partner.ID("partner-2"))
+        return (token, email, password, otherEmail, otherPassword)
     }
 
     struct Session {
@@ -218,6 +231,128 @@ import VigilAPI
             #expect(stored?.status == .resolved && stored?.resolutionNote == "Fixed by <b>hand</b> & checked")
             let list = Self.text(try await get(client, "/incidents?status=resolved", session))
             #expect(list.contains("Fixed by &lt;b&gt;hand&lt;/b&gt; &amp; checked"))
+        }
+    }
+
+    @Test func aHostShowsItsChecksHistoryAndEvidenceWhoseSignatureVerifies() async throws {
+        let (token, email, password, otherEmail, otherPassword) = try await twoTenants()
+        try await fleet.app().test(.router) { client in
+            let host = try await incidents.makeHost(client, token)
+            // Two real scans from the test appliance: root logins failing, then fixed.
+            var log = try EvidenceLog(applianceID: Fixtures.applianceID, key: Fixtures.applianceKey)
+            var uploads: [UploadedBundle] = []
+            var sealed: [SealedBundle] = []
+            for (index, (status, observed)) in [(CheckStatus.fail, "<b>yes</b>"), (.pass, "no")].enumerated() {
+                let at = CentralHTTPTests.now.adding(milliseconds: Int64(index - 2) * 60_000)
+                let bundle = EvidenceBundle(
+                    bundleID: try Identifier<EvidenceBundle>("bundle-web-\(index)"), kind: .scan,
+                    siteID: try Site.ID("site-main"), hostID: try ManagedHost.ID(host),
+                    applianceID: Fixtures.applianceID,
+                    sequence: 0, previousHash: .zero, observedAt: at, startedAt: at, finishedAt: at,
+                    softwareRevision: "test", deploymentMode: .direct,
+                    results: [
+                        CheckResult(
+                            checkID: try CheckID("linux.ssh.permit_root_login"), status: status, severity: .high,
+                            observed: observed)
+                    ], outcome: .success)
+                let seal = try log.seal(bundle)
+                sealed.append(seal)
+                uploads.append(
+                    UploadedBundle(
+                        canonicalBytes: Base64.encode(seal.canonicalBytes), signature: Base64.encode(seal.signature)))
+            }
+            let result = try await EvidenceIngestorTests().ingestor(tenancy: fleet.store, evidence: fleet.store).ingest(
+                EvidenceUpload(bundles: uploads), from: Fixtures.applianceID)
+            #expect(result.rejected.isEmpty)
+
+            let session = try await login(client, email, password)
+            let page = Self.text(try await get(client, "/hosts/\(host)", session))
+            #expect(page.contains("<code class=\"muted\">linux.ssh.permit_root_login</code>"))
+            #expect(page.contains("class=\"s-fail\"") && page.contains("class=\"s-pass\""), "the history shows both")
+            #expect(page.contains("href=\"/evidence/bundle-web-1\""))
+            #expect(page.contains("unknown: no evidence yet"), "checks never reported are unknown, not passing")
+            let site = Self.text(try await get(client, "/sites/site-main", session))
+            #expect(site.contains("href=\"/hosts/\(host)\""))
+
+            let evidence = Self.text(try await get(client, "/evidence/bundle-web-0", session))
+            #expect(evidence.contains("signature verifies"))
+            #expect(evidence.contains("&lt;b&gt;yes&lt;/b&gt;"))
+            let download = try await get(client, "/evidence/bundle-web-0/download", session)
+            #expect(download.status == .ok)
+            #expect(Array(download.body.readableBytesView) == sealed[0].canonicalBytes)
+            #expect(download.headers[HTTPField.Name("X-Vigil-SHA256").unsafelyUnwrapped]?.count == 64)
+            #expect(try await get(client, "/evidence/bundle-nowhere", session).status == .notFound)
+            #expect(try await get(client, "/evidence/..%2F..%2Fetc", session).status == .notFound)
+
+            let other = try await login(client, otherEmail, otherPassword)
+            for path in ["/hosts/\(host)", "/evidence/bundle-web-0", "/evidence/bundle-web-0/download"] {
+                #expect(try await get(client, path, other).status == .notFound, "\(path)")
+            }
+        }
+    }
+
+    @Test func healingSettingsAndACredentialAreSavedThroughTheirForms() async throws {
+        let (token, email, password, otherEmail, otherPassword) = try await twoTenants()
+        try await fleet.app().test(.router) { client in
+            let host = try await incidents.makeHost(client, token)
+            let session = try await login(client, email, password)
+            let site = try Site.ID("site-main")
+            let page = Self.text(try await get(client, "/sites/site-main", session))
+            #expect(page.contains("name=\"enable:RB-LIN-SSH-001\" value=\"on\">"), "offered, not yet enabled")
+            let csrf = "_csrf=\(session.csrf)"
+            let saved = try await post(
+                client, "/sites/site-main/settings", session,
+                "\(csrf)&enable%3ARB-LIN-SSH-001=on&enable%3ARB-LIN-FW-001=on&day%3Asat=on&day%3Asun=on"
+                    + "&window_start=22%3A00&window_end=04%3A00&window_time_zone=America%2FChicago")
+            #expect(saved.status == .seeOther)
+            #expect(saved.headers[.location] == "/sites/site-main?done=settings")
+            var settings = try await fleet.store.settings(of: site)
+            #expect(settings.enabledRunbooks == ["RB-LIN-FW-001", "RB-LIN-SSH-001"])
+            let window = try JSONDecoder().decode(
+                MaintenanceWindow.self, from: Data(try #require(settings.maintenanceWindowJSON).utf8))
+            #expect(
+                window
+                    == MaintenanceWindow(
+                        days: ["sat", "sun"], start: "22:00", end: "04:00", timeZone: "America/Chicago"))
+            let shown = Self.text(try await get(client, "/sites/site-main?done=settings", session))
+            #expect(shown.contains("name=\"enable:RB-LIN-FW-001\" value=\"on\" checked>"))
+            #expect(shown.contains("Healing settings saved"))
+            // A bad window is refused whole: nothing changes.
+            let refused = try await post(
+                client, "/sites/site-main/settings", session,
+                "\(csrf)&day%3Amon=on&window_start=25%3A00&window_end=04%3A00&window_time_zone=UTC")
+            #expect(refused.status == .badRequest)
+            #expect(Self.text(refused).contains("maintenance_window"))
+            settings = try await fleet.store.settings(of: site)
+            #expect(settings.enabledRunbooks == ["RB-LIN-FW-001", "RB-LIN-SSH-001"])
+            // No day ticked: no window, and nothing enabled when nothing is ticked.
+            _ = try await post(client, "/sites/site-main/settings", session, csrf)
+            settings = try await fleet.store.settings(of: site)
+            #expect(settings.enabledRunbooks.isEmpty && settings.maintenanceWindowJSON == nil)
+
+            let secret = "s3cret-\u{201C}never-shown"
+            let set = try await post(
+                client, "/hosts/\(host)/credential", session,
+                "\(csrf)&kind=password&username=vigil&secret=\(Self.escape(secret))")
+            #expect(set.status == .seeOther)
+            #expect(set.headers[.location] == "/hosts/\(host)?done=credential")
+            let stored = try #require(try await fleet.store.credential(of: try ManagedHost.ID(host)))
+            #expect(stored.kind == .password && stored.username == "vigil" && !stored.sealedSecret.contains("s3cret"))
+            let hostPage = Self.text(try await get(client, "/hosts/\(host)?done=credential", session))
+            #expect(hostPage.contains("Set: <code>password</code> for user <code>vigil</code>"))
+            #expect(!hostPage.contains("s3cret"), "the secret is never read back")
+            let badKind = try await post(
+                client, "/hosts/\(host)/credential", session, "\(csrf)&kind=telepathy&username=vigil&secret=x")
+            #expect(badKind.status == .badRequest)
+
+            let other = try await login(client, otherEmail, otherPassword)
+            let otherCSRF = "_csrf=\(other.csrf)"
+            #expect(try await post(client, "/sites/site-main/settings", other, otherCSRF).status == .notFound)
+            #expect(
+                try await post(
+                    client, "/hosts/\(host)/credential", other, "\(otherCSRF)&kind=password&username=x&secret=y"
+                ).status == .notFound)
+            #expect(try await fleet.store.credential(of: try ManagedHost.ID(host))?.username == "vigil")
         }
     }
 

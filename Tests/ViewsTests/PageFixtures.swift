@@ -1,5 +1,6 @@
 import Compliance
 import Views
+import VigilAPI
 
 /// Fixed models for the page snapshots: one of each state a page can show, and hostile text
 /// wherever a tenant, a host or an appliance supplies it.
@@ -75,7 +76,48 @@ enum PageFixtures {
                 id: "app_1", status: .online, lastCheckIn: minutes(-1), version: "0.9.0", queueDepth: 0),
             SitePage.Appliance(id: "app_2", status: .never, lastCheckIn: nil, version: nil, queueDepth: nil),
         ],
-        incidents: [incidentRows[0]], enabledRunbooks: ["RB-LIN-SSH-001"], maintenanceWindow: "Sat 22:00–04:00 UTC")
+        incidents: [incidentRows[0]],
+        runbooks: [
+            SitePage.Runbook(
+                id: "RB-LIN-SSH-001", title: "Refuse root logins over SSH", needsWindow: false, enabled: true),
+            SitePage.Runbook(id: "RB-LIN-FW-001", title: hostile, needsWindow: true, enabled: false),
+        ],
+        window: MaintenanceWindow(days: ["sat"], start: "22:00", end: "04:00", timeZone: "America/Chicago"),
+        notice: "Healing settings saved.")
+
+    static let host = HostPage(
+        layout: Layout(user: layout.user, tenant: layout.tenant, csrfToken: layout.csrfToken, section: nil),
+        now: now, siteID: "site_main", siteName: "Main Street Dental", id: "host_1", name: hostile, platform: "linux",
+        address: "10.0.0.5:22",
+        checks: [
+            HostPage.Check(
+                id: "linux.ssh.permit_root_login", title: "SSH refuses root logins", status: "pass", observed: "no",
+                observedAt: minutes(-2), bundleID: "bnd_2",
+                history: [
+                    Charts.StatusCell(status: "fail", label: "2026-11-30 11:50 UTC: fail"),
+                    Charts.StatusCell(status: "pass", label: "2026-11-30 11:58 UTC: pass"),
+                ]),
+            HostPage.Check(
+                id: "linux.audit.auditd_running", title: "auditd is running", status: "unknown", observed: nil,
+                observedAt: nil, bundleID: nil, history: []),
+        ],
+        bundles: [
+            HostPage.Bundle(
+                id: "bnd_2", kind: "remediation", outcome: "success", observedAt: minutes(-2), appliance: "app_1",
+                sequence: 42)
+        ], credential: HostPage.Credential(kind: "ssh_private_key", username: "vigil"))
+
+    static let bundle = BundlePage(
+        layout: Layout(user: layout.user, tenant: layout.tenant, csrfToken: layout.csrfToken, section: nil),
+        siteID: "site_main", siteName: "Main Street Dental", hostID: "host_1", hostName: "records-server", id: "bnd_2",
+        kind: "remediation", outcome: "success", observedAt: minutes(-2), appliance: "app_1", sequence: 42,
+        hash: String(repeating: "ab", count: 32), previousHash: String(repeating: "cd", count: 32),
+        signatureVerifies: true,
+        results: [BundlePage.Result(check: "linux.ssh.permit_root_login", status: "pass", observed: "no")],
+        steps: [
+            BundlePage.Step(
+                step: "remediate", runbook: "RB-LIN-SSH-001", exitCode: 0, milliseconds: 412, excerpt: hostile)
+        ])
 
     static let login = LoginPage(
         problem: "Email or password is wrong.", email: hostile, askTOTP: true, next: "/sites/x")
@@ -86,7 +128,8 @@ enum PageFixtures {
     static var pages: [(String, HTML)] {
         [
             ("fleet", fleet.render()), ("site", site.render()), ("incidents", incidents.render()),
-            ("login", login.render()), ("error", error.render()),
+            ("login", login.render()), ("error", error.render()), ("host", host.render()),
+            ("bundle", bundle.render()),
         ]
     }
 }

@@ -89,17 +89,8 @@ struct FleetController: APIController {
             return try JSONResponse.make(host, status: .created)
         }
         api.put("hosts/:host/credential") { request, context in
-            let host = try await visibleHost(context)
             let body = try await JSONRequest.decode(TargetCredential.self, from: request, context: context)
-            let stored: StoredCredential
-            do throws(FleetError) {
-                stored = try await fleet.setCredential(body, for: host.id)
-            } catch {
-                throw error.httpError
-            }
-            try await audit(
-                context, "credential.set", target: "host:\(host.id)", detail: stored.kind.rawValue, site: host.siteID)
-            return try JSONResponse.make(CredentialInfo(stored))
+            return try JSONResponse.make(CredentialInfo(try await setCredential(body, context: context)))
         }
         api.get("hosts/:host/credential") { _, context in
             let host = try await visibleHost(context)
@@ -120,16 +111,35 @@ struct FleetController: APIController {
             return try JSONResponse.make(SiteSettingsBody(settings))
         }
         api.put("sites/:site/settings") { request, context in
-            let site = try await tenancy.visibleSite(context)
             let body = try await JSONRequest.decode(SiteSettingsBody.self, from: request, context: context)
-            if let problem = body.maintenanceWindow?.problem {
-                throw HTTPError(.badRequest, message: "maintenance_window: \(problem)")
-            }
-            let settings = try body.settings
-            try await store { try await services.fleet.setSettings(settings, of: site.id) }
-            try await audit(context, "site.settings_changed", target: "site:\(site.id)", site: site.id)
-            return try JSONResponse.make(SiteSettingsBody(settings))
+            return try JSONResponse.make(SiteSettingsBody(try await saveSettings(body, context: context)))
         }
+    }
+
+    /// Sets the credential of the host the path names (the API and the web pages alike).
+    func setCredential(_ body: TargetCredential, context: AppRequestContext) async throws -> StoredCredential {
+        let host = try await visibleHost(context)
+        let stored: StoredCredential
+        do throws(FleetError) {
+            stored = try await fleet.setCredential(body, for: host.id)
+        } catch {
+            throw error.httpError
+        }
+        try await audit(
+            context, "credential.set", target: "host:\(host.id)", detail: stored.kind.rawValue, site: host.siteID)
+        return stored
+    }
+
+    /// Saves the settings of the site the path names (the API and the web pages alike).
+    func saveSettings(_ body: SiteSettingsBody, context: AppRequestContext) async throws -> SiteSettings {
+        let site = try await tenancy.visibleSite(context)
+        if let problem = body.maintenanceWindow?.problem {
+            throw HTTPError(.badRequest, message: "maintenance_window: \(problem)")
+        }
+        let settings = try body.settings
+        try await store { try await services.fleet.setSettings(settings, of: site.id) }
+        try await audit(context, "site.settings_changed", target: "site:\(site.id)", site: site.id)
+        return settings
     }
 
     func enrolledAppliance(_ context: AppRequestContext) async throws -> Appliance {

@@ -4,6 +4,7 @@ import HTTPTypes
 import Hummingbird
 import ServiceLifecycle
 import Views
+import VigilAPI
 
 /// The operator's web pages (issue 6): login and logout, the fleet overview, a site, incidents
 /// with their actions, and the two static files the pages use. Same accounts, sessions and
@@ -14,6 +15,7 @@ struct WebController: APIController {
     let accounts: AccountService
     let tenancy: TenancyController
     let incidents: IncidentController
+    let fleet: FleetController
     let queries: WebQueries
 
     /// The routes that need no session: the login form and the files it uses.
@@ -52,9 +54,57 @@ struct WebController: APIController {
         web.get("events") { request, _ in
             events(since: request.uri.queryParameters.get("since").flatMap { UInt64($0) })
         }
-        web.get("sites/:site") { _, context in
+        web.get("sites/:site") { request, context in
             let site = try await tenancy.visibleSite(context)
-            return WebSession.page(try await queries.site(site, layout: layout(context, nil)).render())
+            let notice = request.uri.queryParameters.get("done").flatMap { Self.notices[$0] }
+            return WebSession.page(try await queries.site(site, layout: layout(context, nil), notice: notice).render())
+        }
+        web.post("sites/:site/settings") { _, context in
+            let site = try await tenancy.visibleSite(context)
+            let form = context.form ?? WebForm(fields: [:])
+            let current = try await store { try await services.fleet.settings(of: site.id) }
+            let enabled = form.fields.keys.filter { $0.hasPrefix("enable:") }.map { String($0.dropFirst(7)) }.sorted()
+            let days = MaintenanceWindow.dayNames.filter { form["day:\($0)"] != nil }
+            var window: MaintenanceWindow?
+            if !days.isEmpty {
+                window = MaintenanceWindow(
+                    days: days, start: form["window_start"] ?? "", end: form["window_end"] ?? "",
+                    timeZone: (form["window_time_zone"] ?? "").trimmingCharacters(in: .whitespaces))
+            }
+            let body = SiteSettingsBody(
+                ruleSetVersion: current.ruleSetVersion, enabledRunbooks: enabled, maintenanceWindow: window)
+            _ = try await fleet.saveSettings(body, context: context)
+            return WebSession.redirect("/sites/\(site.id)?done=settings")
+        }
+        web.get("hosts/:host") { request, context in
+            let host = try await fleet.visibleHost(context)
+            let notice = request.uri.queryParameters.get("done").flatMap { Self.notices[$0] }
+            return WebSession.page(try await queries.host(host, layout: layout(context, nil), notice: notice).render())
+        }
+        web.post("hosts/:host/credential") { _, context in
+            let host = try await fleet.visibleHost(context)
+            let form = context.form ?? WebForm(fields: [:])
+            let body = TargetCredential(
+                kind: form["kind"] ?? "", username: form["username"] ?? "", secret: form["secret"] ?? "")
+            _ = try await fleet.setCredential(body, context: context)
+            return WebSession.redirect("/hosts/\(host.id)?done=credential")
+        }
+        web.get("evidence/:bundle") { _, context in
+            let (page, _) = try await queries.bundle(
+                try bundleID(context), principal: try Self.principal(context), layout: layout(context, nil))
+            return WebSession.page(page.render())
+        }
+        web.get("evidence/:bundle/download") { _, context in
+            let (_, stored) = try await queries.bundle(
+                try bundleID(context), principal: try Self.principal(context), layout: layout(context, nil))
+            var headers: HTTPFields = [
+                .contentType: "application/json",
+                .contentDisposition: "attachment; filename=\"\(stored.bundleID.rawValue).json\"",
+            ]
+            headers[HTTPField.Name("X-Vigil-SHA256").unsafelyUnwrapped] = stored.hash.hex
+            for field in WebSession.securityHeaders { headers.append(field) }
+            return Response(
+                status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: stored.canonicalBytes)))
         }
         web.get("incidents") { request, context in
             let query = request.uri.queryParameters
@@ -97,11 +147,17 @@ struct WebController: APIController {
         }
     }
 
+    func bundleID(_ context: AppRequestContext) throws -> Identifier<EvidenceBundle> {
+        try parameter("bundle", context) { try Identifier<EvidenceBundle>($0) }
+    }
+
     /// What an action's redirect may announce (a code in the query, never free text).
     static let notices: [String: String] = [
         "acknowledged": "Incident acknowledged.",
         "approved": "Fix approved: the appliance receives it as a signed order at its next check-in.",
         "resolved": "Incident resolved.",
+        "settings": "Healing settings saved: the appliance picks them up at its next check-in.",
+        "credential": "Credential saved (sealed; it is never shown again). The next scan uses it.",
     ]
 
     func back(_ context: AppRequestContext, done: String) -> Response {

@@ -1,4 +1,5 @@
 import Compliance
+import EvidenceCrypto
 import Foundation
 import Hummingbird
 import Views
@@ -65,7 +66,7 @@ struct WebQueries: APIController {
         return FleetPage(layout: layout, now: now, sites: rows)
     }
 
-    func site(_ site: Site, layout: Layout) async throws -> SitePage {
+    func site(_ site: Site, layout: Layout, notice: String? = nil) async throws -> SitePage {
         let now = services.clock()
         let client = try await store { try await services.tenancy.client(site.clientID) }
         let hosts = try await store { try await services.tenancy.hosts(at: site.id) }
@@ -115,12 +116,106 @@ struct WebQueries: APIController {
         }
         let settings = try await store { try await services.fleet.settings(of: site.id) }
         let names = Dictionary(hosts.map { ($0.id, $0.name) }, uniquingKeysWith: { first, _ in first })
+        let enabled = Set(settings.enabledRunbooks)
+        var runbooks = services.runbooks.runbooks.map {
+            SitePage.Runbook(
+                id: $0.id, title: $0.title, needsWindow: $0.requiresWindow, enabled: enabled.contains($0.id))
+        }
+        // Runbooks of an appliance's own catalogue that Central Command does not know stay visible.
+        for id in enabled.subtracting(runbooks.map(\.id)).sorted() {
+            runbooks.append(
+                SitePage.Runbook(id: id, title: "(the appliance's own catalogue)", needsWindow: false, enabled: true))
+        }
+        let stored = settings.maintenanceWindowJSON.flatMap {
+            try? JSONDecoder().decode(MaintenanceWindow.self, from: Data($0.utf8))
+        }
+        let window = MaintenanceWindow(
+            days: stored?.days ?? [], start: stored?.start ?? "22:00", end: stored?.end ?? "04:00",
+            timeZone: stored?.timeZone ?? site.timeZone)
         return SitePage(
             layout: layout, now: now, id: site.id.rawValue, name: site.name, client: client?.name ?? "",
             scores: scores, hosts: hostModels, appliances: appliances,
             incidents: try await unresolved(site.id).map { Self.row($0, siteName: site.name, hosts: names, now: now) },
-            enabledRunbooks: settings.enabledRunbooks.sorted(),
-            maintenanceWindow: settings.maintenanceWindowJSON.flatMap(Self.describeWindow))
+            runbooks: runbooks, window: window, notice: notice)
+    }
+
+    /// A host's checks with their current state and the last `historyLength` results, and its
+    /// recent bundles (newest first).
+    func host(_ host: ManagedHost, layout: Layout, notice: String? = nil, historyLength: Int = 30) async throws
+        -> HostPage
+    {
+        let now = services.clock()
+        let site = try await store { try await services.tenancy.site(host.siteID) }
+        let states = try await store { try await services.evidence.checkStates(site: host.siteID) }
+            .filter { $0.hostID == host.id }
+        let recent = try await store {
+            try await services.evidence.bundles(
+                site: host.siteID, host: host.id, atOrBefore: now, offset: 0, limit: historyLength)
+        }
+        var history: [CheckID: [Charts.StatusCell]] = [:]
+        for stored in recent.reversed() {
+            guard let bundle = EvidenceQueries.decode(stored) else { continue }
+            for result in bundle.results {
+                history[result.checkID, default: []].append(
+                    Charts.StatusCell(
+                        status: result.status.rawValue,
+                        label: "\(Format.time(stored.observedAt)): \(result.status.rawValue)"))
+            }
+        }
+        let current = Dictionary(states.map { ($0.checkID, $0) }, uniquingKeysWith: { first, _ in first })
+        let checks = evidence.catalog.checks(for: host.platform).map { definition in
+            let state = current[definition.id]
+            return HostPage.Check(
+                id: definition.id.rawValue, title: definition.title, status: state?.status.rawValue ?? "unknown",
+                observed: state?.observed, observedAt: state?.observedAt, bundleID: state?.bundleID.rawValue,
+                history: history[definition.id] ?? [])
+        }
+        let bundles = recent.prefix(20).map { stored in
+            let bundle = EvidenceQueries.decode(stored)
+            return HostPage.Bundle(
+                id: stored.bundleID.rawValue, kind: bundle?.kind.rawValue ?? "unreadable",
+                outcome: bundle?.outcome.rawValue ?? "unknown", observedAt: stored.observedAt,
+                appliance: stored.applianceID.rawValue, sequence: stored.sequence)
+        }
+        let credential = try await store { try await services.fleet.credential(of: host.id) }
+        return HostPage(
+            layout: layout, now: now, siteID: host.siteID.rawValue, siteName: site?.name ?? "", id: host.id.rawValue,
+            name: host.name, platform: host.platform.rawValue, address: host.address, checks: checks,
+            bundles: Array(bundles),
+            credential: credential.map { HostPage.Credential(kind: $0.kind.rawValue, username: $0.username) },
+            notice: notice)
+    }
+
+    /// The bundle `id` if the principal may see its site, with its signature checked again.
+    func bundle(_ id: Identifier<EvidenceBundle>, principal: Principal, layout: Layout) async throws -> (
+        BundlePage, StoredBundle
+    ) {
+        guard let stored = try await store({ try await services.evidence.bundle(id) }),
+            let partner = try await partner(ofSite: stored.siteID), principal.mayAccess(partner),
+            let bundle = EvidenceQueries.decode(stored)
+        else { throw HTTPError(.notFound, message: "evidence \(id) not found") }
+        var verifies = false
+        if let appliance = try await store({ try await services.tenancy.appliance(stored.applianceID) }) {
+            let keys = try await store { try await services.tenancy.verifyingKeys(of: appliance) }
+            verifies = keys.key(for: stored.sequence).isValidSignature(stored.signature, for: stored.canonicalBytes)
+        }
+        let site = try await store { try await services.tenancy.site(stored.siteID) }
+        let host = try await store { try await services.tenancy.host(stored.hostID) }
+        let page = BundlePage(
+            layout: layout, siteID: stored.siteID.rawValue, siteName: site?.name ?? "", hostID: stored.hostID.rawValue,
+            hostName: host?.name ?? stored.hostID.rawValue, id: stored.bundleID.rawValue, kind: bundle.kind.rawValue,
+            outcome: bundle.outcome.rawValue, observedAt: stored.observedAt, appliance: stored.applianceID.rawValue,
+            sequence: stored.sequence, hash: stored.hash.hex, previousHash: stored.previousHash.hex,
+            signatureVerifies: verifies,
+            results: bundle.results.map {
+                BundlePage.Result(check: $0.checkID.rawValue, status: $0.status.rawValue, observed: $0.observed)
+            },
+            steps: bundle.actions.map {
+                BundlePage.Step(
+                    step: $0.step, runbook: $0.runbookID, exitCode: $0.exitCode, milliseconds: $0.durationMilliseconds,
+                    excerpt: $0.excerpt)
+            })
+        return (page, stored)
     }
 
     func incidents(
@@ -179,9 +274,4 @@ struct WebQueries: APIController {
             pendingApproved: incident.pendingAction?.orderID != nil, resolutionNote: incident.resolutionNote)
     }
 
-    /// `sat, sun 22:00–04:00 Europe/London`.
-    static func describeWindow(_ json: String) -> String? {
-        guard let window = try? JSONDecoder().decode(MaintenanceWindow.self, from: Data(json.utf8)) else { return nil }
-        return "\(window.days.joined(separator: ", ")) \(window.start)–\(window.end) \(window.timeZone)"
-    }
 }

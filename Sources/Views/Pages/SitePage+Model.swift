@@ -1,4 +1,5 @@
 public import Compliance
+public import VigilAPI
 
 /// One site (`GET /sites/{site}`): its scores, hosts with their checks' latest state, appliances,
 /// open incidents and healing settings.
@@ -74,6 +75,22 @@ public struct SitePage: Sendable, Equatable {
         }
     }
 
+    /// A runbook the site may enable.
+    public struct Runbook: Sendable, Equatable {
+        public var id: String
+        public var title: String
+        /// Disruptive or needs the maintenance window.
+        public var needsWindow: Bool
+        public var enabled: Bool
+
+        public init(id: String, title: String, needsWindow: Bool, enabled: Bool) {
+            self.id = id
+            self.title = title
+            self.needsWindow = needsWindow
+            self.enabled = enabled
+        }
+    }
+
     public var layout: Layout
     public var now: Timestamp
     public var id: String
@@ -83,13 +100,16 @@ public struct SitePage: Sendable, Equatable {
     public var hosts: [Host]
     public var appliances: [Appliance]
     public var incidents: [IncidentsPage.Row]
-    public var enabledRunbooks: [String]
-    /// `Mon–Fri 22:00–04:00 UTC`, or nil for none.
-    public var maintenanceWindow: String?
+    public var runbooks: [Runbook]
+    /// The maintenance window as the form shows it (no days: no window).
+    public var window: MaintenanceWindow
+    /// What the last change did, shown once.
+    public var notice: String?
 
     public init(
         layout: Layout, now: Timestamp, id: String, name: String, client: String, scores: [Score], hosts: [Host],
-        appliances: [Appliance], incidents: [IncidentsPage.Row], enabledRunbooks: [String], maintenanceWindow: String?
+        appliances: [Appliance], incidents: [IncidentsPage.Row], runbooks: [Runbook], window: MaintenanceWindow,
+        notice: String? = nil
     ) {
         self.layout = layout
         self.now = now
@@ -100,7 +120,8 @@ public struct SitePage: Sendable, Equatable {
         self.hosts = hosts
         self.appliances = appliances
         self.incidents = incidents
-        self.enabledRunbooks = enabledRunbooks
-        self.maintenanceWindow = maintenanceWindow
+        self.runbooks = runbooks
+        self.window = window
+        self.notice = notice
     }
 }

@@ -1,4 +1,5 @@
 import Compliance
+import VigilAPI
 
 extension SitePage {
     public func render() -> HTML {
@@ -41,15 +42,13 @@ extension SitePage {
             incidents.isEmpty
             ? "<p class=\"muted\">No open incidents.</p>"
             : IncidentsPage.table(incidents, now: now, layout: layout, back: "/sites/\(id)")
-        let runbooks: HTML =
-            enabledRunbooks.isEmpty
-            ? "<span class=\"muted\">none: drift is escalated, not healed</span>"
-            : HTML.join(enabledRunbooks.map { "<code>\($0)</code>" }, separator: ", ")
+        let notice: HTML? = self.notice.map { "<p class=\"tile\" role=\"status\">\($0)</p>" }
         return layout.page(
             title: name, live: true,
             """
             <p class="muted"><a href="/">Fleet</a> › \(client)</p>
             <h1>\(name)</h1>
+            \(notice)
             <h2>Compliance</h2>
             <div class="table-wrap"><table><thead><tr><th scope="col">Framework</th><th scope="col">Score</th><th scope="col">Controls</th></tr></thead><tbody>
             \(scoreRows)</tbody></table></div>
@@ -61,8 +60,42 @@ extension SitePage {
             <h2>Appliances</h2>
             \(applianceTable)
             <h2>Healing</h2>
-            <dl><dt>Enabled runbooks</dt><dd>\(runbooks)</dd><dt>Maintenance window</dt><dd>\(maintenanceWindow ?? "none: disruptive fixes wait")</dd></dl>
+            \(settingsForm)
             """)
+    }
+
+    /// Which runbooks may run here and when disruptive ones may: one form, CSRF-checked.
+    var settingsForm: HTML {
+        let boxes = runbooks.map { runbook -> HTML in
+            let checked: HTML = runbook.enabled ? " checked" : ""
+            let window: HTML? = runbook.needsWindow ? " <span class=\"badge warn\">window only</span>" : nil
+            return """
+                <li><label class="check"><input type="checkbox" name="enable:\(runbook.id)" value="on"\(checked)> <code>\(runbook.id)</code> \(runbook.title)\(window)</label></li>
+
+                """
+        }
+        let days = MaintenanceWindow.dayNames.map { day -> HTML in
+            let checked: HTML = window.days.contains(day) ? " checked" : ""
+            return
+                "<label class=\"check\"><input type=\"checkbox\" name=\"day:\(day)\" value=\"on\"\(checked)> \(day.prefix(1).uppercased() + day.dropFirst())</label> "
+        }
+        return """
+            <form method="post" action="/sites/\(id)/settings">\(layout.csrfField)
+            <fieldset><legend>Runbooks that may heal drift here</legend>
+            <p class="muted">Unticked: drift is escalated to an incident instead.</p>
+            <ul class="plain">
+            \(boxes)</ul>
+            </fieldset>
+            <fieldset><legend>Maintenance window</legend>
+            <p class="muted">Fixes marked "window only" run only inside it. No day ticked: no window, and those fixes wait.</p>
+            <p>\(days)</p>
+            <label for="window_start">From</label><input id="window_start" name="window_start" type="time" value="\(window.start)">
+            <label for="window_end">Until</label><input id="window_end" name="window_end" type="time" value="\(window.end)">
+            <label for="window_time_zone">Time zone</label><input id="window_time_zone" name="window_time_zone" type="text" value="\(window.timeZone)" placeholder="America/Chicago">
+            </fieldset>
+            <p><button type="submit">Save healing settings</button></p>
+            </form>
+            """
     }
 
     func hostRow(_ host: Host) -> HTML {
@@ -79,7 +112,7 @@ extension SitePage {
         let credential: HTML? = host.hasCredential ? nil : " <span class=\"badge warn\">no credential</span>"
         let failingList: HTML = failing.isEmpty ? "<span class=\"muted\">none</span>" : "<ul>\(failing)</ul>"
         return """
-            <tr><th scope="row">\(host.name)\(credential)<br><span class="muted">\(host.platform)\(host.address.map { " · " + $0 } ?? "")</span></th><td>\(HTML.join(summary, separator: " · "))</td><td>\(failingList)</td></tr>
+            <tr><th scope="row"><a href="/hosts/\(host.id)">\(host.name)</a>\(credential)<br><span class="muted">\(host.platform)\(host.address.map { " · " + $0 } ?? "")</span></th><td>\(HTML.join(summary, separator: " · "))</td><td>\(failingList)</td></tr>
 
             """
     }
