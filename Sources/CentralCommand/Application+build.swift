@@ -201,7 +201,7 @@ public func buildRouter(services: CentralServices) -> Router<AppRequestContext> 
     // The web pages: the same accounts, tenancy and incident actions as the API.
     let web = WebController(
         services: services, accounts: accounts, tenancy: tenancy, incidents: incidents, fleet: fleet,
-        queries: WebQueries(services: services, evidence: evidenceQueries))
+        learning: learning, queries: WebQueries(services: services, evidence: evidenceQueries))
     web.registerPublic(on: router)
     web.register(on: router.group().add(middleware: WebSession(accounts: accounts)))
     return router

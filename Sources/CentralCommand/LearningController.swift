@@ -32,26 +32,36 @@ struct LearningController: APIController {
 
     func register(on api: RouterGroup<AppRequestContext>) {
         api.get("learning") { _, context in
-            try platformOnly(context)
-            let (revision, _) = try await store { try await services.learning.activeRules() }
-            let patterns = try await store { try await services.learning.patterns() }
-            let rules = try await store { try await services.learning.learnedRules() }
-            return try JSONResponse.make(LearningOverview(revision: revision, patterns: patterns, rules: rules))
+            try JSONResponse.make(try await overview(context))
         }
         for (verb, approve) in [("approve", true), ("reject", false)] {
             api.post("learning/rules/:rule/\(verb)") { _, context in
-                try platformOnly(context)
-                guard let id = context.parameters.get("rule"), id.count <= 64 else {
-                    throw HTTPError(.notFound, message: "rule not found")
-                }
-                let actor = context.actor ?? "unknown"
-                let rule = try await store {
-                    try await services.learning.decide(rule: id, approve: approve, by: actor, at: services.clock())
-                }
-                try await audit(context, "learned_rule.\(approve ? "approved" : "rejected")", target: "rule:\(id)")
-                return try JSONResponse.make(LearningOverview.Rule(rule))
+                try JSONResponse.make(LearningOverview.Rule(try await decide(approve: approve, context: context)))
             }
         }
+    }
+
+    /// Patterns, proposals and promoted rules (the API and the web page alike).
+    func overview(_ context: AppRequestContext) async throws -> LearningOverview {
+        try platformOnly(context)
+        let (revision, _) = try await store { try await services.learning.activeRules() }
+        let patterns = try await store { try await services.learning.patterns() }
+        let rules = try await store { try await services.learning.learnedRules() }
+        return LearningOverview(revision: revision, patterns: patterns, rules: rules)
+    }
+
+    /// Approves or rejects the proposed rule the path names.
+    func decide(approve: Bool, context: AppRequestContext) async throws -> LearnedRule {
+        try platformOnly(context)
+        guard let id = context.parameters.get("rule"), id.count <= 64 else {
+            throw HTTPError(.notFound, message: "rule not found")
+        }
+        let actor = context.actor ?? "unknown"
+        let rule = try await store {
+            try await services.learning.decide(rule: id, approve: approve, by: actor, at: services.clock())
+        }
+        try await audit(context, "learned_rule.\(approve ? "approved" : "rejected")", target: "rule:\(id)")
+        return rule
     }
 
     func platformOnly(_ context: AppRequestContext) throws {

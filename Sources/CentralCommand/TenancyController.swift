@@ -42,37 +42,7 @@ struct TenancyController: APIController {
             return try JSONResponse.make(client, status: .created)
         }
         api.get("audit-log") { request, context in
-            try Self.require(.admin, context)
-            let query = request.uri.queryParameters
-            let limit =
-                try query["limit"].map { text -> Int in
-                    guard let value = Int(text), (1...10_000).contains(value) else {
-                        throw HTTPError(.badRequest, message: "limit must be 1–10000")
-                    }
-                    return value
-                } ?? 100
-            let before = try query["before"].map { text -> Int64 in
-                guard let value = Int64(text), value > 0 else {
-                    throw HTTPError(.badRequest, message: "before must be an entry ID (a positive number)")
-                }
-                return value
-            }
-            let partner: Partner.ID?
-            switch try Self.principal(context) {
-            case .partner(let own):
-                partner = own
-            case .platform:
-                partner = try query["partner"].map { text in
-                    guard let id = try? Partner.ID(String(text)) else {
-                        throw HTTPError(.badRequest, message: "partner is not a partner ID")
-                    }
-                    return id
-                }
-            }
-            let entries = try await store {
-                try await services.events.entries(partner: partner, before: before, limit: limit)
-            }
-            return try JSONResponse.make(entries.map(AuditEntryInfo.init))
+            try JSONResponse.make(try await auditEntries(request, context: context).map(AuditEntryInfo.init))
         }
         api.get("partners/:partner/api-keys") { _, context in
             let partner = try await visiblePartner(context)
@@ -173,6 +143,41 @@ struct TenancyController: APIController {
             try Self.principal(context).mayAccess(client.partnerID)
         else { throw HTTPError(.notFound, message: "client \(id) not found") }
         return client
+    }
+
+    /// The audit entries the caller may read (`limit`, `before`, and for the platform `partner`), newest first.
+    func auditEntries(_ request: Request, context: AppRequestContext) async throws -> [NumberedAuditEntry] {
+        try Self.require(.admin, context)
+        let query = request.uri.queryParameters
+        let limit =
+            try query["limit"].map { text -> Int in
+                guard let value = Int(text), (1...10_000).contains(value) else {
+                    throw HTTPError(.badRequest, message: "limit must be 1–10000")
+                }
+                return value
+            } ?? 100
+        let before = try query["before"].map { text -> Int64 in
+            guard let value = Int64(text), value > 0 else {
+                throw HTTPError(.badRequest, message: "before must be an entry ID (a positive number)")
+            }
+            return value
+        }
+        let partner: Partner.ID?
+        switch try Self.principal(context) {
+        case .partner(let own):
+            partner = own
+        case .platform:
+            partner = try query["partner"].map { text in
+                guard let id = try? Partner.ID(String(text)) else {
+                    throw HTTPError(.badRequest, message: "partner is not a partner ID")
+                }
+                return id
+            }
+        }
+        let entries = try await store {
+            try await services.events.entries(partner: partner, before: before, limit: limit)
+        }
+        return entries
     }
 
     func visibleSite(_ context: AppRequestContext) async throws -> Site {

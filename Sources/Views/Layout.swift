@@ -3,12 +3,14 @@
 public struct Layout: Sendable, Equatable {
     /// The sections the navigation names.
     public enum Section: String, Sendable, CaseIterable {
-        case fleet, incidents
+        case fleet, incidents, learning, audit
 
         var title: String {
             switch self {
             case .fleet: "Fleet"
             case .incidents: "Incidents"
+            case .learning: "Learning"
+            case .audit: "Audit log"
             }
         }
 
@@ -16,6 +18,8 @@ public struct Layout: Sendable, Equatable {
             switch self {
             case .fleet: "/"
             case .incidents: "/incidents"
+            case .learning: "/learning"
+            case .audit: "/audit"
             }
         }
     }
@@ -30,13 +34,19 @@ public struct Layout: Sendable, Equatable {
     /// The change revision the page's data is at: the live stream starts from it, so a change
     /// made while the page was built still refreshes it.
     public var revision: UInt64
+    /// The sections this user may open (the navigation shows only these).
+    public var sections: [Section]
 
-    public init(user: String, tenant: String, csrfToken: String, section: Section?, revision: UInt64 = 0) {
+    public init(
+        user: String, tenant: String, csrfToken: String, section: Section?, revision: UInt64 = 0,
+        sections: [Section] = [.fleet, .incidents]
+    ) {
         self.user = user
         self.tenant = tenant
         self.csrfToken = csrfToken
         self.section = section
         self.revision = revision
+        self.sections = sections
     }
 
     /// The hidden field every state-changing form carries.
@@ -45,7 +55,7 @@ public struct Layout: Sendable, Equatable {
     /// A whole operator page. `live` asks the browser to refresh the main region when Central
     /// Command says something changed (progressive: without script the page is complete).
     public func page(title: String, live: Bool = false, _ body: HTML) -> HTML {
-        let links = Section.allCases.map { item -> HTML in
+        let links = sections.map { item -> HTML in
             let current: HTML = item == section ? " aria-current=\"page\"" : ""
             return "<li><a href=\"\(item.path)\"\(current)>\(item.title)</a></li>"
         }

@@ -356,6 +356,53 @@ import VigilAPI
         }
     }
 
+    @Test func learningIsThePlatformsAndTheAuditLogIsForAdministrators() async throws {
+        let (_, email, password, otherEmail, otherPassword) = try await twoTenants()
+        let (viewerEmail, viewerPassword) = try await user("viewer@platform.test", role: .viewer)
+        try await fleet.app().test(.router) { client in
+            for _ in 0..<5 {
+                let reported = try await fleet.applianceCall(
+                    client, "/api/v1/appliance/resolutions", LearningHTTPTests.good)
+                #expect(reported.status == .noContent)
+            }
+            let session = try await login(client, email, password)
+            let fleetPage = Self.text(try await get(client, "/", session))
+            #expect(fleetPage.contains("<a href=\"/learning\">") && fleetPage.contains("<a href=\"/audit\">"))
+            let learning = Self.text(try await get(client, "/learning", session))
+            #expect(learning.contains("linux.ssh.permit_root_login") && learning.contains("100 %"))
+            let proposal = try #require(
+                learning.components(separatedBy: "action=\"/learning/rules/").dropFirst().first?
+                    .components(separatedBy: "/approve").first)
+            let approved = try await post(
+                client, "/learning/rules/\(proposal)/approve", session, "_csrf=\(session.csrf)")
+            #expect(approved.status == .seeOther)
+            #expect(approved.headers[.location] == "/learning?done=rule-approve")
+            let after = Self.text(try await get(client, "/learning?done=rule-approve", session))
+            #expect(after.contains("Rule approved") && after.contains("badge pass\">active"))
+            let again = try await post(client, "/learning/rules/\(proposal)/reject", session, "_csrf=\(session.csrf)")
+            #expect(again.status == .conflict)
+            let audit = Self.text(try await get(client, "/audit", session))
+            #expect(audit.contains("learned_rule.approved") && audit.contains("rule:\(proposal)"))
+            #expect(try await get(client, "/audit?before=0", session).status == .badRequest)
+
+            // A partner's operator: no learning, and only its own audit entries.
+            let other = try await login(client, otherEmail, otherPassword)
+            let otherFleet = Self.text(try await get(client, "/", other))
+            #expect(!otherFleet.contains("<a href=\"/learning\">") && otherFleet.contains("<a href=\"/audit\">"))
+            #expect(try await get(client, "/learning", other).status == .forbidden)
+            #expect(
+                try await post(client, "/learning/rules/\(proposal)/reject", other, "_csrf=\(other.csrf)").status
+                    == .forbidden)
+            let otherAudit = Self.text(try await get(client, "/audit", other))
+            #expect(!otherAudit.contains("learned_rule.approved"))
+            // A viewer: neither.
+            let viewer = try await login(client, viewerEmail, viewerPassword)
+            let viewerFleet = Self.text(try await get(client, "/", viewer))
+            #expect(!viewerFleet.contains("<a href=\"/audit\">"))
+            #expect(try await get(client, "/audit", viewer).status == .forbidden)
+        }
+    }
+
     @Test func theEventStreamSaysWhenSomethingChanged() async throws {
         _ = try await fleet.seed()
         let (email, password) = try await user("admin@platform.test")

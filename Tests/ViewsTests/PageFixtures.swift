@@ -10,6 +10,7 @@ enum PageFixtures {
     static let hostile = "<script>alert('x')</script> & \"quoted\""
 
     static func minutes(_ value: Int64) -> Timestamp { now.adding(milliseconds: value * 60_000) }
+    static let root = (try? CheckID("linux.ssh.permit_root_login")).unsafelyUnwrapped
 
     static let layout = Layout(
         user: "ops@example-msp.test", tenant: "Example MSP", csrfToken: "c5rf-t0ken", section: .fleet)
@@ -119,6 +120,40 @@ enum PageFixtures {
                 step: "remediate", runbook: "RB-LIN-SSH-001", exitCode: 0, milliseconds: 412, excerpt: hostile)
         ])
 
+    static let learning = LearningPage(
+        layout: Layout(
+            user: layout.user, tenant: "platform operator", csrfToken: layout.csrfToken, section: .learning,
+            sections: Layout.Section.allCases),
+        overview: LearningOverview(
+            revision: 3,
+            patterns: [
+                ResolutionPattern(
+                    key: "p1", checkID: root, runbook: "RB-LIN-SSH-001", parameters: ["value": hostile], occurrences: 6,
+                    verified: 5, firstSeen: minutes(-600), lastSeen: minutes(-60))
+            ],
+            rules: [
+                LearnedRule(
+                    id: "rule-1", patternKey: "p1", checkID: root, runbook: "RB-LIN-SSH-001",
+                    parameters: ["value": "no"],
+                    status: .proposed, runs: 0, failures: 0, proposedAt: minutes(-60), decidedAt: nil, decidedBy: nil,
+                    note: nil),
+                LearnedRule(
+                    id: "rule-0", patternKey: "p0", checkID: root, runbook: "RB-LIN-SSH-001", parameters: [:],
+                    status: .active, runs: 9, failures: 1, proposedAt: minutes(-6000), decidedAt: minutes(-5000),
+                    decidedBy: "user:ops", note: nil),
+            ]),
+        notice: "Rule approved.")
+
+    static let audit = AuditPage(
+        layout: Layout(
+            user: layout.user, tenant: layout.tenant, csrfToken: layout.csrfToken, section: .audit,
+            sections: [.fleet, .incidents, .audit]),
+        entries: [
+            AuditPage.Entry(
+                id: 7, at: minutes(-3), actor: "user:ops", action: "incident.resolved", target: "incident:inc_1",
+                detail: hostile)
+        ], older: 7)
+
     static let login = LoginPage(
         problem: "Email or password is wrong.", email: hostile, askTOTP: true, next: "/sites/x")
 
@@ -129,7 +164,7 @@ enum PageFixtures {
         [
             ("fleet", fleet.render()), ("site", site.render()), ("incidents", incidents.render()),
             ("login", login.render()), ("error", error.render()), ("host", host.render()),
-            ("bundle", bundle.render()),
+            ("bundle", bundle.render()), ("learning", learning.render()), ("audit", audit.render()),
         ]
     }
 }

@@ -16,6 +16,7 @@ struct WebController: APIController {
     let tenancy: TenancyController
     let incidents: IncidentController
     let fleet: FleetController
+    let learning: LearningController
     let queries: WebQueries
 
     /// The routes that need no session: the login form and the files it uses.
@@ -106,6 +107,32 @@ struct WebController: APIController {
             return Response(
                 status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: stored.canonicalBytes)))
         }
+        web.get("learning") { request, context in
+            let notice = request.uri.queryParameters.get("done").flatMap { Self.notices[$0] }
+            let page = LearningPage(
+                layout: try await layout(context, .learning), overview: try await learning.overview(context),
+                notice: notice)
+            return WebSession.page(page.render())
+        }
+        for (verb, approve) in [("approve", true), ("reject", false)] {
+            web.post("learning/rules/:rule/\(verb)") { _, context in
+                _ = try await learning.decide(approve: approve, context: context)
+                return WebSession.redirect("/learning?done=rule-\(verb)")
+            }
+        }
+        web.get("audit") { request, context in
+            let entries = try await tenancy.auditEntries(request, context: context)
+            let limit = request.uri.queryParameters.get("limit").flatMap { Int($0) } ?? 100
+            let page = AuditPage(
+                layout: try await layout(context, .audit),
+                entries: entries.map {
+                    AuditPage.Entry(
+                        id: $0.id, at: $0.entry.at, actor: $0.entry.actor, action: $0.entry.action,
+                        target: $0.entry.target, detail: $0.entry.detail)
+                },
+                older: entries.count == limit ? entries.last?.id : nil)
+            return WebSession.page(page.render())
+        }
         web.get("incidents") { request, context in
             let query = request.uri.queryParameters
             var site: Site.ID?
@@ -158,6 +185,8 @@ struct WebController: APIController {
         "resolved": "Incident resolved.",
         "settings": "Healing settings saved: the appliance picks them up at its next check-in.",
         "credential": "Credential saved (sealed; it is never shown again). The next scan uses it.",
+        "rule-approve": "Rule approved: it is signed and reaches every appliance at its next rule sync.",
+        "rule-reject": "Rule rejected.",
     ]
 
     func back(_ context: AppRequestContext, done: String) -> Response {
@@ -171,10 +200,13 @@ struct WebController: APIController {
         if case .partner(let id) = context.principal {
             tenant = try await store { try await services.tenancy.partner(id) }?.name ?? id.rawValue
         }
+        var sections: [Layout.Section] = [.fleet, .incidents]
+        if context.principal == .platform { sections.append(.learning) }
+        if context.role?.includes(.admin) == true { sections.append(.audit) }
         return Layout(
             user: user?.displayName ?? user?.email ?? "", tenant: tenant,
             csrfToken: SessionTokens.csrf(for: context.sessionToken ?? ""), section: section,
-            revision: services.changes.revision)
+            revision: services.changes.revision, sections: sections)
     }
 
     private func login(_ request: Request, context: AppRequestContext) async throws -> Response {

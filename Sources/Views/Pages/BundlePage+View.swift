@@ -15,16 +15,14 @@ extension BundlePage {
             ? ""
             : """
             <h2>Check results</h2>
-            <div class="table-wrap"><table><thead><tr><th scope="col">Check</th><th scope="col">State</th><th scope="col">Observed</th></tr></thead><tbody>
-            \(resultRows)</tbody></table></div>
+            \(Tables.table(["Check", "State", "Observed"], rows: resultRows))
             """
         let stepTable: HTML =
             steps.isEmpty
             ? ""
             : """
             <h2>Steps</h2>
-            <div class="table-wrap"><table><thead><tr><th scope="col">Step</th><th scope="col">Runbook</th><th scope="col" class="num">Exit</th><th scope="col" class="num">Took</th><th scope="col">Excerpt (scrubbed)</th></tr></thead><tbody>
-            \(stepRows)</tbody></table></div>
+            \(Tables.table(["Step", "Runbook", .numeric("Exit"), .numeric("Took"), "Excerpt (scrubbed)"], rows: stepRows))
             """
         return layout.page(
             title: "Evidence \(id)",

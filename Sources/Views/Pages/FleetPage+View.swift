@@ -9,19 +9,14 @@ extension FleetPage {
         let breached = sites.reduce(0) { $0 + $1.breachedIncidents }
         let failing = sites.reduce(0) { $0 + $1.failingChecks }
         let offline = (appliances[.offline] ?? 0) + (appliances[.never] ?? 0)
-        let headers = frameworks.map { framework -> HTML in "<th scope=\"col\">\(framework.displayName)</th>" }
-        let rows = sites.map(row)
-        let table: HTML =
-            sites.isEmpty
-            ? "<p class=\"muted\">No sites yet. Create a client and a site, then enrol an appliance with a claim code.</p>"
-            : """
-            <div class="table-wrap"><table>
-            <caption class="muted">\(sites.count) sites, as of \(Format.time(now))</caption>
-            <thead><tr><th scope="col">Site</th>\(headers)<th scope="col" class="num">Failing checks</th><th scope="col">Appliances</th><th scope="col">Incidents</th></tr></thead>
-            <tbody>
-            \(rows)
-            </tbody></table></div>
-            """
+        let columns: [Tables.Column] =
+            ["Site"] + frameworks.map { Tables.Column($0.displayName) } + [
+                .numeric("Failing checks"), "Appliances", "Incidents",
+            ]
+        let table = Tables.table(
+            columns, rows: sites.map(row),
+            empty: "No sites yet. Create a client and a site, then enrol an appliance with a claim code.",
+            caption: "\(sites.count) sites, as of \(Format.time(now))")
         return layout.page(
             title: "Fleet", live: true,
             """

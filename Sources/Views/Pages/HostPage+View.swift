@@ -21,13 +21,8 @@ extension HostPage {
 
             """
         }
-        let bundleTable: HTML =
-            bundles.isEmpty
-            ? "<p class=\"muted\">No evidence yet.</p>"
-            : """
-            <div class="table-wrap"><table><thead><tr><th scope="col">Bundle</th><th scope="col">Kind</th><th scope="col">Outcome</th><th scope="col">Observed</th><th scope="col">Appliance</th></tr></thead><tbody>
-            \(bundleRows)</tbody></table></div>
-            """
+        let bundleTable = Tables.table(
+            ["Bundle", "Kind", "Outcome", "Observed", "Appliance"], rows: bundleRows, empty: "No evidence yet.")
         return layout.page(
             title: name, live: true,
             """
@@ -36,8 +31,7 @@ extension HostPage {
             <p class="muted">\(platform)\(address.map { " · " + $0 } ?? "")</p>
             \(notice.map { "<p class=\"tile\" role=\"status\">\($0)</p>" as HTML })
             <h2>Checks</h2>
-            <div class="table-wrap"><table><thead><tr><th scope="col">Check</th><th scope="col">State</th><th scope="col">Observed</th><th scope="col">History</th><th scope="col">Evidence</th></tr></thead><tbody>
-            \(rows)</tbody></table></div>
+            \(Tables.table(["Check", "State", "Observed", "History", "Evidence"], rows: rows))
             <h2>Recent evidence</h2>
             \(bundleTable)
             <h2>Credential</h2>

@@ -34,13 +34,7 @@ extension IncidentsPage {
     /// The incidents table with its action forms; `back` is where an action returns to.
     public static func table(_ rows: [Row], now: Timestamp, layout: Layout, back: String) -> HTML {
         let body = rows.map { row(row: $0, now: now, layout: layout, back: back) }
-        return """
-            <div class="table-wrap"><table>
-            <thead><tr><th scope="col">Priority</th><th scope="col">Incident</th><th scope="col">State</th><th scope="col">SLA</th><th scope="col">Actions</th></tr></thead>
-            <tbody>
-            \(body)
-            </tbody></table></div>
-            """
+        return Tables.table(["Priority", "Incident", "State", "SLA", "Actions"], rows: body)
     }
 
     static func row(row: Row, now: Timestamp, layout: Layout, back: String) -> HTML {

@@ -24,20 +24,11 @@ extension SitePage {
 
                 """
         }
-        let hostTable: HTML =
-            hosts.isEmpty
-            ? "<p class=\"muted\">No hosts registered.</p>"
-            : """
-            <div class="table-wrap"><table><thead><tr><th scope="col">Host</th><th scope="col">Checks</th><th scope="col">Failing</th></tr></thead><tbody>
-            \(hostRows)</tbody></table></div>
-            """
-        let applianceTable: HTML =
-            appliances.isEmpty
-            ? "<p class=\"muted\">No appliance enrolled.</p>"
-            : """
-            <div class="table-wrap"><table><thead><tr><th scope="col">Appliance</th><th scope="col">State</th><th scope="col">Last check-in</th><th scope="col">Version</th><th scope="col" class="num">Queued bundles</th></tr></thead><tbody>
-            \(applianceRows)</tbody></table></div>
-            """
+        let hostTable = Tables.table(
+            ["Host", "Checks", "Failing"], rows: hostRows, empty: "No hosts registered.")
+        let applianceTable = Tables.table(
+            ["Appliance", "State", "Last check-in", "Version", .numeric("Queued bundles")], rows: applianceRows,
+            empty: "No appliance enrolled.")
         let incidentTable: HTML =
             incidents.isEmpty
             ? "<p class=\"muted\">No open incidents.</p>"
@@ -50,8 +41,7 @@ extension SitePage {
             <h1>\(name)</h1>
             \(notice)
             <h2>Compliance</h2>
-            <div class="table-wrap"><table><thead><tr><th scope="col">Framework</th><th scope="col">Score</th><th scope="col">Controls</th></tr></thead><tbody>
-            \(scoreRows)</tbody></table></div>
+            \(Tables.table(["Framework", "Score", "Controls"], rows: scoreRows))
             <p class="muted">Controls without evidence count as unknown, never as passing.</p>
             <h2>Hosts</h2>
             \(hostTable)
