@@ -152,6 +152,9 @@ public struct EvidenceIngestor: Sendable {
         // 2. Place them on the chain.
         var held: [StoredBundle] = []  // Already stored: receipts again.
         var accepted: [StoredBundle] = []
+        // The accepted bundles' check results, from the decoding already done (the store keeps
+        // the current state per host and check, ADR 0018).
+        var states: [CheckState] = []
         var missing: [SequenceRange] = []
         do {
             let head = try await evidence.head(of: applianceID)
@@ -203,13 +206,15 @@ public struct EvidenceIngestor: Sendable {
                     continue
                 }
                 accepted.append(stored)
+                states += stored.checkStates(of: candidate.bundle)
                 nextSequence += 1
                 previousHash = stored.hash
             }
             // 3. Store, then record what was refused, then answer.
             // New bundles were checked with the newest key; the store refuses them if a rotation
             // committed meanwhile.
-            try await evidence.append(accepted, signedWith: Base64.encode(keys.current.rawRepresentation))
+            try await evidence.append(
+                accepted, signedWith: Base64.encode(keys.current.rawRepresentation), states: states)
             if !securityEvents.isEmpty { try await events.record(securityEvents) }
             let receipts = try (held + accepted).map { bundle throws(IngestError) in try receipt(for: bundle) }
             return EvidenceUploadResult(

@@ -48,7 +48,12 @@ extension StoredBundle {
     /// cannot be read, which ingestion has already ruled out).
     public func checkStates() -> [CheckState] {
         guard let bundle = try? JSONDecoder().decode(EvidenceBundle.self, from: Data(canonicalBytes)) else { return [] }
-        return bundle.results.map {
+        return checkStates(of: bundle)
+    }
+
+    /// The states `bundle` (this stored bundle, already decoded) reports.
+    public func checkStates(of bundle: EvidenceBundle) -> [CheckState] {
+        bundle.results.map {
             CheckState(
                 siteID: siteID, hostID: hostID, checkID: $0.checkID, status: $0.status, observed: $0.observed,
                 observedAt: observedAt, bundleID: bundleID)

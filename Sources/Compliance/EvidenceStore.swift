@@ -10,7 +10,9 @@ public protocol EvidenceStore: Sendable {
     /// Appends `bundles` (one appliance, consecutive sequences) in one transaction, or nothing.
     /// With `key`, `.conflict` unless that is still the appliance's key when the transaction
     /// runs: a key rotation committed after the signatures were checked wins (ADR 0012).
-    func append(_ bundles: [StoredBundle], signedWith key: String?) async throws(StoreError)
+    /// `states` are the bundles' check results when the caller has decoded them already (the
+    /// ingestor); nil makes the store read them from the canonical bytes.
+    func append(_ bundles: [StoredBundle], signedWith key: String?, states: [CheckState]?) async throws(StoreError)
 
     func bundle(_ id: Identifier<EvidenceBundle>) async throws(StoreError) -> StoredBundle?
 
@@ -42,6 +44,11 @@ public protocol EvidenceStore: Sendable {
 }
 
 extension EvidenceStore {
+    /// Appends, reading the check states from the bundles' bytes.
+    public func append(_ bundles: [StoredBundle], signedWith key: String?) async throws(StoreError) {
+        try await append(bundles, signedWith: key, states: nil)
+    }
+
     /// Appends without re-checking the appliance's key (imports, tests).
     public func append(_ bundles: [StoredBundle]) async throws(StoreError) {
         try await append(bundles, signedWith: nil)

@@ -30,7 +30,9 @@ public struct SQLEvidenceStore: EvidenceStore {
         }
     }
 
-    public func append(_ bundles: [StoredBundle], signedWith key: String?) async throws(StoreError) {
+    public func append(_ bundles: [StoredBundle], signedWith key: String?, states: [CheckState]?)
+        async throws(StoreError)
+    {
         guard let first = bundles.first else { return }
         for (offset, bundle) in bundles.enumerated() {
             guard bundle.applianceID == first.applianceID else {
@@ -98,7 +100,7 @@ public struct SQLEvidenceStore: EvidenceStore {
                 try await sql.raw(query).run()
                 start += chunk.count
             }
-            try await Self.record(bundles.flatMap { $0.checkStates() }, in: sql)
+            try await Self.record(states ?? bundles.flatMap { $0.checkStates() }, in: sql)
         }
     }
 

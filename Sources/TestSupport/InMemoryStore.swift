@@ -126,7 +126,9 @@ public actor InMemoryStore: TenancyStore, EvidenceStore, NonceStore, EnrolmentSt
         chains[appliance]?.last.map { ($0.sequence, $0.hash) }
     }
 
-    public func append(_ bundles: [StoredBundle], signedWith key: String?) throws(StoreError) {
+    public func append(_ bundles: [StoredBundle], signedWith key: String?, states given: [CheckState]?)
+        throws(StoreError)
+    {
         guard let first = bundles.first else { return }
         guard let appliance = appliancesByID[first.applianceID] else {
             throw .notFound("appliance \(first.applianceID)")
@@ -160,7 +162,7 @@ public actor InMemoryStore: TenancyStore, EvidenceStore, NonceStore, EnrolmentSt
         }
         chains[first.applianceID, default: []].append(contentsOf: bundles)
         bundleIDs.formUnion(seen)
-        for state in CheckState.newest(bundles.flatMap { $0.checkStates() }) {
+        for state in CheckState.newest(given ?? bundles.flatMap { $0.checkStates() }) {
             let key = state.hostID.rawValue + "\u{0}" + state.checkID.rawValue
             if let old = states[key], !state.supersedes(old) { continue }
             states[key] = state
