@@ -3,12 +3,13 @@
 public struct Layout: Sendable, Equatable {
     /// The sections the navigation names.
     public enum Section: String, Sendable, CaseIterable {
-        case fleet, incidents, learning, audit
+        case fleet, incidents, runbooks, learning, audit
 
         var title: String {
             switch self {
             case .fleet: "Fleet"
             case .incidents: "Incidents"
+            case .runbooks: "Runbooks"
             case .learning: "Learning"
             case .audit: "Audit log"
             }
@@ -18,6 +19,7 @@ public struct Layout: Sendable, Equatable {
             switch self {
             case .fleet: "/"
             case .incidents: "/incidents"
+            case .runbooks: "/runbooks"
             case .learning: "/learning"
             case .audit: "/audit"
             }
@@ -39,7 +41,7 @@ public struct Layout: Sendable, Equatable {
 
     public init(
         user: String, tenant: String, csrfToken: String, section: Section?, revision: UInt64 = 0,
-        sections: [Section] = [.fleet, .incidents]
+        sections: [Section] = [.fleet, .incidents, .runbooks]
     ) {
         self.user = user
         self.tenant = tenant

@@ -146,6 +146,9 @@ import VigilAPI
             #expect(list.contains("/incidents/\(incident.id)/approve"))
             #expect(list.contains("name=\"_csrf\" value=\"\(session.csrf)\""))
             #expect(try await get(client, "/sites/site-nowhere", session).status == .notFound)
+            let runbooks = Self.text(try await get(client, "/runbooks", session))
+            #expect(runbooks.contains("<code>RB-LIN-SSH-001</code>") && runbooks.contains("window only"))
+            #expect(html.contains("<a href=\"/runbooks\">Runbooks</a>"))
             #expect(try await get(client, "/incidents?status=sideways", session).status == .badRequest)
         }
     }

@@ -154,6 +154,23 @@ enum PageFixtures {
                 detail: hostile)
         ], older: 7)
 
+    static let runbooks = RunbooksPage(
+        layout: Layout(user: layout.user, tenant: layout.tenant, csrfToken: layout.csrfToken, section: .runbooks),
+        runbooks: [
+            RunbooksPage.Runbook(
+                id: "RB-LIN-ACCT-001", title: "Limit password age", platform: "linux",
+                heals: ["linux.accounts.password_max_days"], disruptive: false, needsWindow: false, sensitive: true,
+                timeoutSeconds: 30,
+                parameters: [
+                    RunbooksPage.Parameter(
+                        name: "days", kind: "whole number 1–365", defaultValue: "90", description: hostile)
+                ], controls: ["HIPAA Security Rule 164.308(a)(5)(ii)(D)"]),
+            RunbooksPage.Runbook(
+                id: "RB-LIN-PATCH-001", title: "Install security updates", platform: "linux",
+                heals: ["linux.patching.security_updates"], disruptive: true, needsWindow: true, sensitive: false,
+                timeoutSeconds: 1800, parameters: [], controls: []),
+        ])
+
     static let login = LoginPage(
         problem: "Email or password is wrong.", email: hostile, askTOTP: true, next: "/sites/x")
 
@@ -165,6 +182,7 @@ enum PageFixtures {
             ("fleet", fleet.render()), ("site", site.render()), ("incidents", incidents.render()),
             ("login", login.render()), ("error", error.render()), ("host", host.render()),
             ("bundle", bundle.render()), ("learning", learning.render()), ("audit", audit.render()),
+            ("runbooks", runbooks.render()),
         ]
     }
 }

@@ -1,6 +1,7 @@
 import Compliance
 import Foundation
 import HTTPTypes
+import Healing
 import Hummingbird
 import ServiceLifecycle
 import Views
@@ -120,6 +121,23 @@ struct WebController: APIController {
                 return WebSession.redirect("/learning?done=rule-\(verb)")
             }
         }
+        web.get("runbooks") { _, context in
+            let runbooks = services.runbooks.runbooks.map { runbook in
+                RunbooksPage.Runbook(
+                    id: runbook.id, title: runbook.title, platform: runbook.platform.rawValue,
+                    heals: runbook.heals.map(\.rawValue), disruptive: runbook.disruptive,
+                    needsWindow: runbook.needsWindow, sensitive: runbook.sensitive,
+                    timeoutSeconds: runbook.timeoutSeconds,
+                    parameters: runbook.parameters.map {
+                        RunbooksPage.Parameter(
+                            name: $0.name, kind: Self.describe($0.kind), defaultValue: $0.defaultValue,
+                            description: $0.description)
+                    },
+                    controls: runbook.controls.map { "\($0.framework.displayName) \($0.control)" })
+            }
+            return WebSession.page(
+                RunbooksPage(layout: try await layout(context, .runbooks), runbooks: runbooks).render())
+        }
         web.get("audit") { request, context in
             let entries = try await tenancy.auditEntries(request, context: context)
             let limit = request.uri.queryParameters.get("limit").flatMap { Int($0) } ?? 100
@@ -174,6 +192,17 @@ struct WebController: APIController {
         }
     }
 
+    /// A parameter's type as the catalogue page says it.
+    static func describe(_ kind: RunbookParameter.Kind) -> String {
+        switch kind {
+        case .text(let maximum): "text of at most \(maximum) characters"
+        case .integer(let range): "whole number \(range.lowerBound)–\(range.upperBound)"
+        case .boolean: "yes or no"
+        case .choice(let values): "one of \(values.joined(separator: ", "))"
+        case .path: "absolute path"
+        }
+    }
+
     func bundleID(_ context: AppRequestContext) throws -> Identifier<EvidenceBundle> {
         try parameter("bundle", context) { try Identifier<EvidenceBundle>($0) }
     }
@@ -200,7 +229,7 @@ struct WebController: APIController {
         if case .partner(let id) = context.principal {
             tenant = try await store { try await services.tenancy.partner(id) }?.name ?? id.rawValue
         }
-        var sections: [Layout.Section] = [.fleet, .incidents]
+        var sections: [Layout.Section] = [.fleet, .incidents, .runbooks]
         if context.principal == .platform { sections.append(.learning) }
         if context.role?.includes(.admin) == true { sections.append(.audit) }
         return Layout(
