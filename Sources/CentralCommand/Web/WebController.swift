@@ -92,13 +92,13 @@ struct WebController: APIController {
             return WebSession.redirect("/hosts/\(host.id)?done=credential")
         }
         web.get("evidence/:bundle") { _, context in
-            let (page, _) = try await queries.bundle(
+            let page = try await queries.bundle(
                 try bundleID(context), principal: try Self.principal(context), layout: layout(context, nil))
             return WebSession.page(page.render())
         }
         web.get("evidence/:bundle/download") { _, context in
-            let (_, stored) = try await queries.bundle(
-                try bundleID(context), principal: try Self.principal(context), layout: layout(context, nil))
+            // The bytes only: no page, no signature check, no site or host lookups.
+            let stored = try await queries.visibleBundle(try bundleID(context), principal: try Self.principal(context))
             var headers: HTTPFields = [
                 .contentType: "application/json",
                 .contentDisposition: "attachment; filename=\"\(stored.bundleID.rawValue).json\"",

@@ -92,14 +92,7 @@ struct WebQueries: APIController {
         }
         var hostModels: [SitePage.Host] = []
         for host in hosts.sorted(by: { $0.name < $1.name }) {
-            let results = byHost[host.id] ?? [:]
-            let checks = evidence.catalog.checks(for: host.platform).map { definition in
-                let observed = results[definition.id]
-                return SitePage.Check(
-                    id: definition.id.rawValue, title: definition.title,
-                    status: observed?.status.rawValue ?? "unknown", observed: observed?.observed,
-                    observedAt: observed?.observedAt, bundleID: observed?.bundleID.rawValue)
-            }
+            let checks = checks(of: host, states: byHost[host.id] ?? [:])
             let credential = try await store { try await services.fleet.credential(of: host.id) }
             hostModels.append(
                 SitePage.Host(
@@ -151,10 +144,10 @@ struct WebQueries: APIController {
         let recent = try await store {
             try await services.evidence.bundles(
                 site: host.siteID, host: host.id, atOrBefore: now, offset: 0, limit: historyLength)
-        }
+        }.map { ($0, EvidenceQueries.decode($0)) }
         var history: [CheckID: [Charts.StatusCell]] = [:]
-        for stored in recent.reversed() {
-            guard let bundle = EvidenceQueries.decode(stored) else { continue }
+        for (stored, decoded) in recent.reversed() {
+            guard let bundle = decoded else { continue }
             for result in bundle.results {
                 history[result.checkID, default: []].append(
                     Charts.StatusCell(
@@ -163,16 +156,9 @@ struct WebQueries: APIController {
             }
         }
         let current = Dictionary(states.map { ($0.checkID, $0) }, uniquingKeysWith: { first, _ in first })
-        let checks = evidence.catalog.checks(for: host.platform).map { definition in
-            let state = current[definition.id]
-            return HostPage.Check(
-                id: definition.id.rawValue, title: definition.title, status: state?.status.rawValue ?? "unknown",
-                observed: state?.observed, observedAt: state?.observedAt, bundleID: state?.bundleID.rawValue,
-                history: history[definition.id] ?? [])
-        }
-        let bundles = recent.prefix(20).map { stored in
-            let bundle = EvidenceQueries.decode(stored)
-            return HostPage.Bundle(
+        let checks = checks(of: host, states: current, history: history)
+        let bundles = recent.prefix(20).map { stored, bundle in
+            HostPage.Bundle(
                 id: stored.bundleID.rawValue, kind: bundle?.kind.rawValue ?? "unreadable",
                 outcome: bundle?.outcome.rawValue ?? "unknown", observedAt: stored.observedAt,
                 appliance: stored.applianceID.rawValue, sequence: stored.sequence)
@@ -186,14 +172,33 @@ struct WebQueries: APIController {
             notice: notice)
     }
 
-    /// The bundle `id` if the principal may see its site, with its signature checked again.
-    func bundle(_ id: Identifier<EvidenceBundle>, principal: Principal, layout: Layout) async throws -> (
-        BundlePage, StoredBundle
-    ) {
+    /// Every check of `host`'s platform with its current state (`unknown` without evidence).
+    func checks(
+        of host: ManagedHost, states: [CheckID: CheckState], history: [CheckID: [Charts.StatusCell]] = [:]
+    ) -> [SitePage.Check] {
+        evidence.catalog.checks(for: host.platform).map { definition in
+            let state = states[definition.id]
+            return SitePage.Check(
+                id: definition.id.rawValue, title: definition.title, status: state?.status.rawValue ?? "unknown",
+                observed: state?.observed, observedAt: state?.observedAt, bundleID: state?.bundleID.rawValue,
+                history: history[definition.id] ?? [])
+        }
+    }
+
+    /// The stored bundle `id`, if the principal may see its site.
+    func visibleBundle(_ id: Identifier<EvidenceBundle>, principal: Principal) async throws -> StoredBundle {
         guard let stored = try await store({ try await services.evidence.bundle(id) }),
-            let partner = try await partner(ofSite: stored.siteID), principal.mayAccess(partner),
-            let bundle = EvidenceQueries.decode(stored)
+            let partner = try await partner(ofSite: stored.siteID), principal.mayAccess(partner)
         else { throw HTTPError(.notFound, message: "evidence \(id) not found") }
+        return stored
+    }
+
+    /// The bundle `id` if the principal may see its site, with its signature checked again.
+    func bundle(_ id: Identifier<EvidenceBundle>, principal: Principal, layout: Layout) async throws -> BundlePage {
+        let stored = try await visibleBundle(id, principal: principal)
+        guard let bundle = EvidenceQueries.decode(stored) else {
+            throw HTTPError(.notFound, message: "evidence \(id) not found")
+        }
         var verifies = false
         if let appliance = try await store({ try await services.tenancy.appliance(stored.applianceID) }) {
             let keys = try await store { try await services.tenancy.verifyingKeys(of: appliance) }
@@ -201,7 +206,7 @@ struct WebQueries: APIController {
         }
         let site = try await store { try await services.tenancy.site(stored.siteID) }
         let host = try await store { try await services.tenancy.host(stored.hostID) }
-        let page = BundlePage(
+        return BundlePage(
             layout: layout, siteID: stored.siteID.rawValue, siteName: site?.name ?? "", hostID: stored.hostID.rawValue,
             hostName: host?.name ?? stored.hostID.rawValue, id: stored.bundleID.rawValue, kind: bundle.kind.rawValue,
             outcome: bundle.outcome.rawValue, observedAt: stored.observedAt, appliance: stored.applianceID.rawValue,
@@ -215,7 +220,6 @@ struct WebQueries: APIController {
                     step: $0.step, runbook: $0.runbookID, exitCode: $0.exitCode, milliseconds: $0.durationMilliseconds,
                     excerpt: $0.excerpt)
             })
-        return (page, stored)
     }
 
     func incidents(

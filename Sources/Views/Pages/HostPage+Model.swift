@@ -3,30 +3,8 @@ public import Compliance
 /// One host (`GET /hosts/{host}`): every check of its platform with its current state, its
 /// recent history and the evidence bundle behind it; the host's recent bundles.
 public struct HostPage: Sendable, Equatable {
-    public struct Check: Sendable, Equatable {
-        public var id: String
-        public var title: String
-        /// `pass`, `warn`, `fail`, `error` or `unknown` (no evidence yet).
-        public var status: String
-        public var observed: String?
-        public var observedAt: Timestamp?
-        public var bundleID: String?
-        /// Oldest first.
-        public var history: [Charts.StatusCell]
-
-        public init(
-            id: String, title: String, status: String, observed: String?, observedAt: Timestamp?, bundleID: String?,
-            history: [Charts.StatusCell]
-        ) {
-            self.id = id
-            self.title = title
-            self.status = status
-            self.observed = observed
-            self.observedAt = observedAt
-            self.bundleID = bundleID
-            self.history = history
-        }
-    }
+    /// The same check line as the site page's, with its history filled in.
+    public typealias Check = SitePage.Check
 
     public struct Bundle: Sendable, Equatable {
         public var id: String

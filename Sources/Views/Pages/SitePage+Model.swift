@@ -17,17 +17,22 @@ public struct SitePage: Sendable, Equatable {
         }
     }
 
+    /// One check of a host: its current state, the bundle behind it, and (on the host page) its
+    /// recent history.
     public struct Check: Sendable, Equatable {
         public var id: String
         public var title: String
-        /// `pass`, `warn`, `fail`, `error` or `unknown`.
+        /// `pass`, `warn`, `fail`, `error` or `unknown` (no evidence yet).
         public var status: String
         public var observed: String?
         public var observedAt: Timestamp?
         public var bundleID: String?
+        /// Oldest first; empty where a page does not show history.
+        public var history: [Charts.StatusCell]
 
         public init(
-            id: String, title: String, status: String, observed: String?, observedAt: Timestamp?, bundleID: String?
+            id: String, title: String, status: String, observed: String?, observedAt: Timestamp?, bundleID: String?,
+            history: [Charts.StatusCell] = []
         ) {
             self.id = id
             self.title = title
@@ -35,6 +40,7 @@ public struct SitePage: Sendable, Equatable {
             self.observed = observed
             self.observedAt = observedAt
             self.bundleID = bundleID
+            self.history = history
         }
     }
 
