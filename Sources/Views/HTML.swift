@@ -80,11 +80,4 @@ public struct HTML: Sendable, Equatable, CustomStringConvertible, ExpressibleByS
 
     /// `&`, `<`, `>`, `"`, `'`.
     private static let special: Set<UInt8> = [0x26, 0x3C, 0x3E, 0x22, 0x27]
-
-    /// `value` escaped, as a string (for callers that build attribute values).
-    public static func escaped(_ value: String) -> String {
-        var text = ""
-        escape(value, into: &text)
-        return text
-    }
 }
