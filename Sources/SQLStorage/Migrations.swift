@@ -343,6 +343,51 @@ public enum Migrations {
                 "INSERT INTO check_states_backfill (id, done) VALUES (1, 0)",
             ]
         },
+        // The client portal: practice contacts, their one-time login links and sessions (by
+        // token hash only), and partner branding shown on partner pages and client portals.
+        Migration(version: 14, name: "client portal and partner branding") { _ in
+            [
+                """
+                CREATE TABLE portal_contacts (
+                    id TEXT PRIMARY KEY,
+                    client_id TEXT NOT NULL REFERENCES clients (id),
+                    email TEXT NOT NULL,
+                    name TEXT NOT NULL,
+                    created_at BIGINT NOT NULL,
+                    disabled_at BIGINT,
+                    UNIQUE (client_id, email)
+                )
+                """,
+                "CREATE INDEX portal_contacts_by_email ON portal_contacts (email)",
+                """
+                CREATE TABLE magic_links (
+                    token_hash TEXT PRIMARY KEY,
+                    contact_id TEXT NOT NULL REFERENCES portal_contacts (id),
+                    created_at BIGINT NOT NULL,
+                    expires_at BIGINT NOT NULL,
+                    used_at BIGINT
+                )
+                """,
+                "CREATE INDEX magic_links_by_contact ON magic_links (contact_id, created_at)",
+                """
+                CREATE TABLE portal_sessions (
+                    token_hash TEXT PRIMARY KEY,
+                    contact_id TEXT NOT NULL REFERENCES portal_contacts (id),
+                    created_at BIGINT NOT NULL,
+                    expires_at BIGINT NOT NULL,
+                    last_seen_at BIGINT NOT NULL
+                )
+                """,
+                """
+                CREATE TABLE partner_branding (
+                    partner_id TEXT PRIMARY KEY REFERENCES partners (id),
+                    display_name TEXT,
+                    accent_colour TEXT,
+                    logo_png TEXT
+                )
+                """,
+            ]
+        },
     ]
 }
 

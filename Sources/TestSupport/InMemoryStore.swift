@@ -3,7 +3,7 @@ public import Compliance
 /// The in-memory implementation of the storage ports: the same rules as the SQL stores, checked
 /// by the same contract tests, for tests of code above storage.
 public actor InMemoryStore: TenancyStore, EvidenceStore, NonceStore, EnrolmentStore, APIKeyStore,
-    AccountStore, FleetStore, CheckpointStore, FleetOverviewStore
+    AccountStore, FleetStore, CheckpointStore, FleetOverviewStore, PortalStore, BrandingStore
 {
     var partnersByID: [Partner.ID: Partner] = [:]
     var clientsByID: [Client.ID: Client] = [:]
@@ -31,6 +31,11 @@ public actor InMemoryStore: TenancyStore, EvidenceStore, NonceStore, EnrolmentSt
     var snapshotRevisionBySite: [Site.ID: Int64] = [:]
     var checkpoints: [Appliance.ID: [Int64: StoredCheckpoint]] = [:]
     var claimCodes: [HexDigest: (site: Site.ID, expiresAt: Timestamp, used: Bool)] = [:]
+
+    var contactsByID: [PortalContact.ID: PortalContact] = [:]
+    var magicLinks: [HexDigest: (link: MagicLink, used: Bool)] = [:]
+    var portalSessions: [HexDigest: PortalSession] = [:]
+    var brandings: [Partner.ID: PartnerBranding] = [:]
 
     public init() {}
 
