@@ -147,8 +147,8 @@ public struct SQLPortalStore: PortalStore, BrandingStore {
 
     public func portalSession(_ tokenHash: HexDigest) async throws(StoreError) -> PortalSession? {
         try await database.read { sql in
-            try await sql.raw("SELECT * FROM portal_sessions WHERE token_hash = \(bind: tokenHash.hex)").first().map
-            { row in
+            try await sql.raw("SELECT * FROM portal_sessions WHERE token_hash = \(bind: tokenHash.hex)").first().map {
+                row in
                 func time(_ column: String) throws -> Timestamp {
                     Timestamp(millisecondsSinceEpoch: try row.decode(column: column, as: Int64.self))
                 }

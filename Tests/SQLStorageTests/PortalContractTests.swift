@@ -84,7 +84,9 @@ import Testing
             try await portal.disable(id, at: Self.now)
             #expect(try await portal.portalSession(Self.digest("4")) == nil)
             #expect(try await portal.contact(id)?.disabledAt == Self.now)
-            await #expect(throws: StoreError.self) { try await portal.disable(try PortalContact.ID("nobody"), at: Self.now) }
+            await #expect(throws: StoreError.self) {
+                try await portal.disable(try PortalContact.ID("nobody"), at: Self.now)
+            }
         }
     }
 
@@ -100,7 +102,8 @@ import Testing
                 PartnerBranding(partnerID: partner, displayName: "Acme IT", accentColour: "#1A7f3c", logoPNG: png))
             #expect(try await portal.branding(of: partner)?.logoPNG == png)
             try await portal.save(PartnerBranding(partnerID: partner, accentColour: "#000000"))
-            #expect(try await portal.branding(of: partner) == PartnerBranding(partnerID: partner, accentColour: "#000000"))
+            #expect(
+                try await portal.branding(of: partner) == PartnerBranding(partnerID: partner, accentColour: "#000000"))
             for hostile in [
                 PartnerBranding(partnerID: partner, accentColour: "red;}body{display:none"),
                 PartnerBranding(partnerID: partner, logoPNG: Array("<svg onload=alert(1)>".utf8)),

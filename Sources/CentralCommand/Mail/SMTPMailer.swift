@@ -83,7 +83,9 @@ public struct SMTPMailer: Mailer {
                 group.addTask { try await SMTPConversation.deliver(data, to: message.to, settings: settings) }
                 group.addTask {
                     try await Task.sleep(for: .seconds(settings.timeoutSeconds))
-                    throw MailError("the SMTP server at \(settings.host):\(settings.port) did not finish within \(settings.timeoutSeconds) s")
+                    throw MailError(
+                        "the SMTP server at \(settings.host):\(settings.port) did not finish within \(settings.timeoutSeconds) s"
+                    )
                 }
                 try await group.next()
                 group.cancelAll()
@@ -103,7 +105,9 @@ public struct SMTPMailer: Mailer {
         let parts = address.split(separator: "@", omittingEmptySubsequences: false)
         guard (3...254).contains(address.utf8.count), parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty,
             address.unicodeScalars.allSatisfy({ $0.value > 32 && $0.value < 127 && !forbidden.contains($0) })
-        else { throw MailError("\(field) \(String(reflecting: address)) is not an e-mail address this server can send to") }
+        else {
+            throw MailError("\(field) \(String(reflecting: address)) is not an e-mail address this server can send to")
+        }
     }
 
     /// The message as DATA carries it: headers, a base64 body (so no line is long or starts with
@@ -117,8 +121,10 @@ public struct SMTPMailer: Mailer {
             message.subject.unicodeScalars.filter { $0.properties.generalCategory != .control }.prefix(200))
         let plain = subject.unicodeScalars.allSatisfy { $0.isASCII } && !subject.contains("=?")
         let encodedSubject = plain ? subject : "=?utf-8?B?\(Data(subject.utf8).base64EncodedString())?="
-        let body = Data(message.text.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\n", with: "\r\n").utf8)
-            .base64EncodedString(options: [.lineLength76Characters, .endLineWithCarriageReturn, .endLineWithLineFeed])
+        let body = Data(
+            message.text.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\n", with: "\r\n").utf8
+        )
+        .base64EncodedString(options: [.lineLength76Characters, .endLineWithCarriageReturn, .endLineWithLineFeed])
         let headers = [
             "Date: \(formatter.string(from: date))",
             "From: \(from)",
@@ -173,7 +179,9 @@ final class SMTPReplyHandler: ChannelInboundHandler {
     private func take(_ line: [UInt8]) -> String? {
         guard line.count >= 3, line.prefix(3).allSatisfy({ (48...57).contains($0) }),
             line.count == 3 || line[3] == UInt8(ascii: " ") || line[3] == UInt8(ascii: "-")
-        else { return "a reply that is not SMTP: \(String(reflecting: String(decoding: line.prefix(80), as: UTF8.self)))" }
+        else {
+            return "a reply that is not SMTP: \(String(reflecting: String(decoding: line.prefix(80), as: UTF8.self)))"
+        }
         let lineCode = Int(String(decoding: line.prefix(3), as: UTF8.self)) ?? 0
         if let code, code != lineCode { return "a multi-line reply whose codes differ" }
         code = lineCode
@@ -207,7 +215,8 @@ final class SMTPReplyHandler: ChannelInboundHandler {
 enum SMTPConversation {
     static func deliver(_ data: String, to recipient: String, settings: SMTPSettings) async throws {
         let tls = try tlsContext(settings)
-        let serverName = settings.host.contains(":") || settings.host.allSatisfy({ $0.isNumber || $0 == "." })
+        let serverName =
+            settings.host.contains(":") || settings.host.allSatisfy({ $0.isNumber || $0 == "." })
             ? nil : settings.host
         let (replies, continuation) = AsyncThrowingStream<SMTPReply, any Error>.makeStream()
         let implicit = settings.security == .tls ? tls : nil
@@ -240,7 +249,13 @@ enum SMTPConversation {
                 return reply
             }
             func command(_ line: String, expect codes: ClosedRange<Int>, step: String) async throws -> SMTPReply {
-                try await channel.writeAndFlush(ByteBuffer(string: line + "\r\n")).get()
+                do {
+                    try await channel.writeAndFlush(ByteBuffer(string: line + "\r\n")).get()
+                } catch {
+                    // The connection failed: the reader has the reason (a TLS alert, say).
+                    _ = try await iterator.next()
+                    throw MailError("the SMTP server closed the connection before \(step)")
+                }
                 return try await expect(codes, after: step)
             }
             _ = try await expect(220...220, after: "the connection")
