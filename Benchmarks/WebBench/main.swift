@@ -122,7 +122,8 @@ let services = CentralServices(
     enrolment: SQLEnrolmentStore(database: database), apiKeys: SQLAPIKeyStore(database: database),
     accounts: SQLAccountStore(database: database), fleet: fleet, checkpoints: SQLCheckpointStore(database: database),
     incidents: incidents, learning: SQLLearningStore(database: database),
-    overview: SQLFleetOverview(database: database),
+    overview: SQLFleetOverview(database: database), portal: SQLPortalStore(database: database),
+    branding: SQLPortalStore(database: database),
     secrets: try SecretBox(key: Array(repeating: 9, count: 32)), accountPolicy: policy,
     identity: ServerIdentity(name: "vigil.central/bench", key: SigningKey()), readiness: { (true, "bench") })
 let (_, password) = try await services.accountService.createUser(

@@ -278,6 +278,33 @@ struct CentralServe: AsyncParsableCommand {
         await database.close()
     }
 
+    /// The address links in e-mail use (`public-url`, default the listening address) and the
+    /// mailer (`smtp-*`; without `smtp-host` the portal says e-mail is not configured).
+    static func mail(_ settings: Settings, host: String, port: Int) throws -> (String, any Mailer) {
+        var publicURL = settings.string("public-url")?.value ?? "http://\(host):\(port)"
+        while publicURL.hasSuffix("/") { publicURL.removeLast() }
+        guard let url = URL(string: publicURL), ["http", "https"].contains(url.scheme ?? ""), url.host != nil,
+            url.query == nil, url.fragment == nil
+        else { throw ValidationError("public-url must be an http(s) URL such as https://vigil.msp.example") }
+        guard let smtpHost = settings.string("smtp-host")?.value else { return (publicURL, UnconfiguredMailer()) }
+        let securityText = settings.string("smtp-security")?.value ?? "starttls"
+        guard let security = SMTPSettings.Security(rawValue: securityText) else {
+            throw ValidationError("smtp-security must be starttls, tls or none")
+        }
+        guard let from = settings.string("smtp-from")?.value else {
+            throw ValidationError("smtp-host needs smtp-from, the sender address")
+        }
+        let smtp = SMTPSettings(
+            host: smtpHost, port: try settings.int("smtp-port") ?? (security == .tls ? 465 : 587), security: security,
+            username: settings.string("smtp-username")?.value, password: settings.string("smtp-password")?.value,
+            from: from, caFile: settings.string("smtp-ca-file")?.value)
+        do {
+            return (publicURL, try SMTPMailer(settings: smtp))
+        } catch {
+            throw ValidationError(error.description)
+        }
+    }
+
     /// Opens the database and the server key (creating it on the first run) and builds the
     /// services `serve` runs; the caller closes the database when the server stops.
     static func services(
@@ -319,7 +346,8 @@ struct CentralServe: AsyncParsableCommand {
             accounts: SQLAccountStore(database: database), fleet: SQLFleetStore(database: database),
             checkpoints: SQLCheckpointStore(database: database), incidents: SQLIncidentStore(database: database),
             learning: SQLLearningStore(database: database), overview: SQLFleetOverview(database: database),
-            secrets: secrets, accountPolicy: policy,
+            portal: SQLPortalStore(database: database), branding: SQLPortalStore(database: database), secrets: secrets,
+            accountPolicy: policy,
             identity: ServerIdentity(name: "vigil.central/\(host):\(port)", key: key),
             readiness: {
                 do {
@@ -331,6 +359,13 @@ struct CentralServe: AsyncParsableCommand {
             })
         services.cacheSeconds = Int64(cacheSeconds)
         services.metricsPublic = !privateMetrics
+        services.logger = logger
+        do {
+            (services.publicURL, services.mailer) = try mail(resolved.settings, host: host, port: port)
+        } catch {
+            await database.close()
+            throw error
+        }
         return (services, database)
     }
 }

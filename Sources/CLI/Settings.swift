@@ -11,7 +11,8 @@ import Foundation
 struct Settings {
     static let central: [String] = [
         "data-dir", "database-url", "bcrypt-cost", "host", "port", "cache-seconds", "log-format", "log-level",
-        "private-metrics", "insecure-cookies",
+        "private-metrics", "insecure-cookies", "public-url", "smtp-host", "smtp-port", "smtp-security",
+        "smtp-username", "smtp-password", "smtp-from", "smtp-ca-file",
     ]
 
     let known: [String]

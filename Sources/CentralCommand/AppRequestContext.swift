@@ -21,6 +21,8 @@ public struct AppRequestContext: RequestContext {
     var sessionToken: String?
     /// A web form's fields, read (and its CSRF token checked) by `WebSession`.
     var form: WebForm?
+    /// The practice contact behind a client-portal session (`PortalGate`).
+    var portalContact: PortalContact?
 
     /// The client's IP address as the socket shows it (a reverse proxy's, behind one).
     public var remoteAddress: String?

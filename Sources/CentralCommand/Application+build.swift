@@ -204,6 +204,10 @@ public func buildRouter(services: CentralServices) -> Router<AppRequestContext> 
         learning: learning, queries: WebQueries(services: services, evidence: evidenceQueries))
     web.registerPublic(on: router)
     web.register(on: router.group().add(middleware: WebSession(accounts: accounts)))
+    // The client portal: its own cookie, sessions and guard.
+    let portal = PortalController(services: services, queries: web.queries)
+    portal.registerPublic(on: router)
+    portal.register(on: router.group("/portal").add(middleware: PortalGate(portal: portal.portal)))
     return router
 }
 

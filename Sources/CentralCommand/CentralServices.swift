@@ -1,6 +1,7 @@
 public import Compliance
 import Foundation
 public import Healing
+public import Logging
 
 /// Everything Central Command's routes need, injected by the composition root (`vigil central`
 /// or a test): the stores, the signing identity, the clock and a readiness probe.
@@ -18,6 +19,20 @@ public struct CentralServices: Sendable {
     public var learning: any LearningStore
     /// The fleet overview's read model.
     public var overview: any FleetOverviewStore
+    /// Practice contacts, magic links and portal sessions.
+    public var portal: any PortalStore
+    public var branding: any BrandingStore
+    /// Sends the portal's login links: SMTP in production, the log in demo mode; unset, the
+    /// portal answers that e-mail is not configured.
+    public var mailer: any Mailer = UnconfiguredMailer()
+    /// The address people reach this server at (`public-url`), for links in e-mail. Never taken
+    /// from a request's Host header, which a caller controls.
+    public var publicURL = "http://127.0.0.1:8080"
+    public var portalPolicy = PortalPolicy()
+    /// Link requests and failed redemptions per address: 10 per 15 minutes.
+    public var portalThrottle = LoginThrottle(policy: .init(failures: 10, windowSeconds: 900))
+    /// Where background work (e-mail sending) reports failures.
+    public var logger = Logger(label: "vigil.central")
     /// The runbook catalogue proposed fixes are checked against (the built-in one; a build whose
     /// catalogue does not load fails its tests, so empty here means no proposal is accepted).
     public var runbooks: RunbookCatalogue = (try? RunbookCatalogue.builtin()) ?? RunbookCatalogue([])
@@ -53,7 +68,7 @@ public struct CentralServices: Sendable {
         tenancy: any TenancyStore, evidence: any EvidenceStore, events: any AuditLog, nonces: any NonceStore,
         enrolment: any EnrolmentStore, apiKeys: any APIKeyStore, accounts: any AccountStore, fleet: any FleetStore,
         checkpoints: any CheckpointStore, incidents: any IncidentStore, learning: any LearningStore,
-        overview: any FleetOverviewStore, secrets: SecretBox,
+        overview: any FleetOverviewStore, portal: any PortalStore, branding: any BrandingStore, secrets: SecretBox,
         accountPolicy: AccountPolicy = AccountPolicy(), identity: ServerIdentity,
         clock: @escaping @Sendable () -> Timestamp = { Timestamp.now() },
         readiness: @escaping @Sendable () async -> (ready: Bool, database: String)
@@ -70,6 +85,8 @@ public struct CentralServices: Sendable {
         self.incidents = incidents
         self.learning = learning
         self.overview = overview
+        self.portal = portal
+        self.branding = branding
         self.secrets = secrets
         self.accountPolicy = accountPolicy
         self.identity = identity

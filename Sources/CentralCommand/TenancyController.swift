@@ -71,6 +71,50 @@ struct TenancyController: APIController {
                 APIKeyCreated(id: key.id.rawValue, partnerID: partner.rawValue, name: key.name, token: token),
                 status: .created)
         }
+        api.get("clients/:client/contacts") { _, context in
+            let client = try await visibleClient(context)
+            let contacts = try await store { try await services.portal.contacts(of: client.id) }
+            return try JSONResponse.make(contacts.map(Self.info))
+        }
+        api.post("clients/:client/contacts") { request, context in
+            let client = try await visibleClient(context)
+            try Self.require(.technician, context)
+            let body = try await JSONRequest.decode(CreatePortalContact.self, from: request, context: context)
+            let contact = try await createContact(client, email: body.email, name: body.name, context: context)
+            return try JSONResponse.make(Self.info(contact), status: .created)
+        }
+        api.post("contacts/:contact/disable") { _, context in
+            try Self.require(.technician, context)
+            let contact = try await visibleContact(context)
+            try await store { try await services.portal.disable(contact.id, at: services.clock()) }
+            try await audit(context, "portal.contact_disabled", target: "contact:\(contact.id)")
+            return try JSONResponse.make(Self.info(try await visibleContact(context)))
+        }
+        api.get("partners/:partner/branding") { _, context in
+            let partner = try await visiblePartner(context)
+            let branding = try await store { try await services.branding.branding(of: partner) }
+            return try JSONResponse.make(
+                PartnerBrandingBody(
+                    displayName: branding?.displayName, accentColour: branding?.accentColour,
+                    logoPNGBase64: branding?.logoPNG.map { Data($0).base64EncodedString() }))
+        }
+        api.put("partners/:partner/branding") { request, context in
+            let partner = try await visiblePartner(context)
+            try Self.require(.admin, context)
+            let body = try await JSONRequest.decode(PartnerBrandingBody.self, from: request, context: context)
+            var logo: [UInt8]?
+            if let text = body.logoPNGBase64 {
+                guard let data = Data(base64Encoded: text) else {
+                    throw HTTPError(.badRequest, message: "logo_png_base64 is not base64")
+                }
+                logo = Array(data)
+            }
+            try await saveBranding(
+                PartnerBranding(
+                    partnerID: partner, displayName: body.displayName, accentColour: body.accentColour, logoPNG: logo),
+                context: context)
+            return try JSONResponse.make(body)
+        }
         api.get("clients/:client/sites") { _, context in
             let client = try await visibleClient(context)
             return try JSONResponse.make(try await store { try await services.tenancy.sites(of: client.id) })
@@ -127,6 +171,52 @@ struct TenancyController: APIController {
             id: key.id.rawValue, partnerID: key.partnerID?.rawValue, name: key.name,
             createdAt: key.createdAt.description, lastUsedAt: key.lastUsedAt?.description,
             revokedAt: key.revokedAt?.description)
+    }
+
+    /// Creates a practice contact of `client` (the caller may see the client) and audits it.
+    func createContact(_ client: Client, email: String, name: String, context: AppRequestContext) async throws
+        -> PortalContact
+    {
+        let normalized: String
+        do {
+            normalized = try User.normalizedEmail(email)
+        } catch {
+            throw HTTPError(.badRequest, message: error.description)
+        }
+        let contact = PortalContact(
+            id: .random(prefix: "contact"), clientID: client.id, email: normalized,
+            name: name.trimmingCharacters(in: .whitespaces), createdAt: services.clock())
+        try await store { try await services.portal.create(contact) }
+        try await audit(
+            context, "portal.contact_created", target: "contact:\(contact.id)", detail: normalized,
+            partner: client.partnerID)
+        return contact
+    }
+
+    /// Saves a partner's branding (the caller may see the partner) and audits it.
+    func saveBranding(_ branding: PartnerBranding, context: AppRequestContext) async throws {
+        try await store { try await services.branding.save(branding) }
+        try await audit(
+            context, "partner.branding_changed", target: "partner:\(branding.partnerID)",
+            detail:
+                "name \(branding.displayName ?? "-"), colour \(branding.accentColour ?? "-"), logo \(branding.logoPNG.map { "\($0.count) bytes" } ?? "none")",
+            partner: branding.partnerID)
+    }
+
+    /// The contact named by `:contact` when the caller may see its client's partner; 404 otherwise.
+    func visibleContact(_ context: AppRequestContext) async throws -> PortalContact {
+        let id = try parameter("contact", context) { try PortalContact.ID($0) }
+        guard let contact = try await store({ try await services.portal.contact(id) }),
+            let client = try await store({ try await services.tenancy.client(contact.clientID) }),
+            try Self.principal(context).mayAccess(client.partnerID)
+        else { throw HTTPError(.notFound, message: "contact \(id) not found") }
+        return contact
+    }
+
+    static func info(_ contact: PortalContact) -> PortalContactInfo {
+        PortalContactInfo(
+            id: contact.id.rawValue, clientID: contact.clientID.rawValue, email: contact.email, name: contact.name,
+            createdAt: contact.createdAt.description, disabledAt: contact.disabledAt?.description)
     }
 
     func visiblePartner(_ context: AppRequestContext) async throws -> Partner.ID {

@@ -182,6 +182,7 @@ extension CheckCatalog {
             ),
         ]
         var definitions: [CheckDefinition] = []
+        let rationales = Self.rationales
         for (id, title, severity, expected, controls) in rows {
             // The table above is code, checked by CheckCatalogTests; a typo there is a bug that
             // must surface in tests rather than be skipped silently at run time.
@@ -193,7 +194,7 @@ extension CheckCatalog {
             definitions.append(
                 CheckDefinition(
                     id: checkID, title: title, severity: severity, expected: expected,
-                    controls: references))
+                    controls: references, rationale: rationales[id] ?? ""))
         }
         do {
             return try CheckCatalog(definitions: definitions)
@@ -201,4 +202,75 @@ extension CheckCatalog {
             preconditionFailure("builtin check catalog: \(error)")
         }
     }()
+}
+
+extension CheckCatalog {
+    /// Why each built-in check matters, in words a practice's office manager can read (the
+    /// client portal). CheckCatalogTests requires one for every built-in check.
+    static let rationales: [String: String] = [
+        "appliance.time.ntp_offset":
+            "Records are only trustworthy if their times are right; audit logs from machines with wrong clocks cannot be lined up.",
+        "appliance.disk.free_space":
+            "The on-site appliance keeps the proof of these checks; a full disk would stop it recording.",
+        "appliance.firewall.ruleset":
+            "The appliance holds credentials for your computers, so it only talks to what it must.",
+        "appliance.backup.snapshot_age":
+            "If the appliance fails, a recent backup means no compliance history is lost.",
+        "appliance.logging.continuity":
+            "Gaps in logging are gaps in the record an auditor asks for after an incident.",
+        "appliance.crypto.luks_volumes":
+            "If the appliance is stolen, encrypted disks keep what it stores unreadable.",
+        "appliance.services.critical":
+            "The services that check and repair your computers must be running to do so.",
+        "appliance.backup.repository_check":
+            "A backup is only useful if it can be restored; this proves the backup copy is intact.",
+        "appliance.software.revision":
+            "Running the expected, up-to-date software means the latest security fixes are in place.",
+        "linux.ssh.permit_root_login":
+            "Logging in directly as the all-powerful administrator account makes break-ins easier and untraceable to a person.",
+        "linux.ssh.password_authentication":
+            "Passwords can be guessed or stolen; key-based logins cannot be guessed over the network.",
+        "linux.ssh.max_auth_tries":
+            "Limiting login attempts slows down anyone trying to guess their way in.",
+        "linux.firewall.active":
+            "A firewall blocks network access to anything that should not be reachable.",
+        "linux.audit.auditd_running":
+            "The audit service records who did what, which HIPAA requires for systems holding patient data.",
+        "linux.audit.identity_rules":
+            "Changes to user accounts and passwords must leave a trace that can be reviewed.",
+        "linux.logging.syslog_running":
+            "System logs are the first thing needed to understand and prove what happened during an incident.",
+        "linux.services.no_telnet":
+            "Telnet sends passwords unencrypted across the network; it should not exist on any computer.",
+        "linux.patching.security_updates":
+            "Most break-ins use known holes that updates already fix.",
+        "linux.files.shadow_permissions":
+            "This file holds password hashes; only the system may read it.",
+        "linux.files.sshd_config_permissions":
+            "If others could change the remote-login settings, they could let themselves in.",
+        "linux.files.world_writable_etc":
+            "System settings that anyone can change can be used to take over the computer.",
+        "linux.accounts.uid0_only_root":
+            "A second hidden administrator account is a classic sign of a break-in.",
+        "linux.accounts.password_max_days":
+            "Passwords that never change stay useful to whoever has learned them.",
+        "linux.mac.enforcing":
+            "An extra layer that contains a compromised program so it cannot reach everything.",
+        "linux.network.listening_ports":
+            "Every open network service is a door; only the ones you need should be open.",
+        "linux.disk.free_space":
+            "A full disk stops applications and logging, and can lose data.",
+        "linux.antivirus.clamav":
+            "Malware protection only helps when it runs and knows about current threats.",
+        "linux.time.sync_active":
+            "Accurate clocks make logs and records trustworthy and comparable.",
+        "linux.crypto.luks_volumes":
+            "Encryption keeps patient data unreadable if a disk or computer is lost or stolen.",
+        "linux.backup.restic_age":
+            "A recent backup is what lets the practice recover from ransomware or failure.",
+        "windows.defender.realtime":
+            "Real-time protection stops malware as it arrives, not after it has done damage.",
+        "windows.bitlocker.os_volume":
+            "Encryption keeps patient data unreadable if a laptop or PC is lost or stolen.",
+    ]
 }

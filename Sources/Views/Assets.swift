@@ -13,7 +13,8 @@ public enum Assets {
         .top { display: flex; flex-wrap: wrap; gap: 1rem; align-items: center; padding: .6rem 1rem;
           background: var(--ink); color: #fff; }
         .top a { color: #fff; }
-        .brand { font-weight: 700; text-decoration: none; font-size: 1.1rem; }
+        .brand { font-weight: 700; text-decoration: none; font-size: 1.1rem; display: inline-flex; align-items: center; gap: .4rem; }
+        .brand .logo { height: 1.6rem; max-width: 8rem; object-fit: contain; background: #fff; border-radius: 3px; }
         .top nav ul { display: flex; gap: 1rem; list-style: none; margin: 0; padding: 0; }
         .top nav a[aria-current] { text-decoration: underline; text-underline-offset: 4px; }
         .who { margin-left: auto; display: flex; gap: .75rem; align-items: center; }

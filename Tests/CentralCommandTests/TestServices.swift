@@ -15,7 +15,7 @@ extension CentralServices {
         var services = CentralServices(
             tenancy: store, evidence: store, events: events, nonces: store, enrolment: store, apiKeys: store,
             accounts: store, fleet: store, checkpoints: store, incidents: store, learning: store, overview: store,
-            secrets: testSecrets,
+            portal: store, branding: store, secrets: testSecrets,
             accountPolicy: policy,
             identity: identity,
             clock: clock,

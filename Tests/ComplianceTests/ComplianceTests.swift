@@ -1,6 +1,7 @@
-import Compliance
 import Foundation
 import Testing
+
+@testable import Compliance
 
 @Suite struct IdentifierTests {
     @Test func acceptsSafeIdentifiers() throws {
@@ -37,6 +38,15 @@ import Testing
 }
 
 @Suite struct CheckCatalogTests {
+    @Test func everyBuiltinCheckSaysWhyItMattersAndNoRationaleIsOrphaned() {
+        let catalog = CheckCatalog.builtin
+        for definition in catalog.definitions {
+            #expect(definition.rationale.count > 20, "\(definition.id) has no plain-English rationale")
+        }
+        let known = Set(catalog.definitions.map(\.id.rawValue))
+        #expect(Set(CheckCatalog.rationales.keys).subtracting(known).isEmpty)
+    }
+
     @Test func definitionsAreFoundByIDAndUnknownOrMalformedIDsAreErrors() throws {
         #expect(try CheckCatalog.builtin.definition("appliance.disk.free_space").severity == .medium)
         #expect(throws: DomainError.self) { try CheckCatalog.builtin.definition("appliance.disk.nonexistent") }

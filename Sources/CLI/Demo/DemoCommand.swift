@@ -52,12 +52,15 @@ struct DemoCommand: AsyncParsableCommand {
         var siteID: String
         var applianceID: String
         var hosts: [String]
+        /// The practice contact who can log in to the client portal (`/portal/login`).
+        var portalContact: String
 
         enum CodingKeys: String, CodingKey {
             case url, username, password, hosts
             case apiKey = "api_key"
             case siteID = "site_id"
             case applianceID = "appliance_id"
+            case portalContact = "portal_contact"
         }
     }
 
@@ -75,9 +78,13 @@ struct DemoCommand: AsyncParsableCommand {
             settings: try Settings(configPath: nil, environment: [:]), dataDir: root + "/central",
             database: .sqlite(path: root + "/central/vigil.sqlite"), policy: policy)
         let host = "127.0.0.1"
-        let (services, database) = try await CentralServe.services(
+        var (services, database) = try await CentralServe.services(
             resolved, host: host, port: port, insecureCookies: true, cacheSeconds: 5, privateMetrics: false,
             logger: quiet, warnWithoutAdministrator: false)
+        // Demo mode: login links for the client portal are printed here instead of sent.
+        var mailLog = Logger(label: "vigil.mail")
+        mailLog.logLevel = .notice
+        services.mailer = LogMailer(logger: mailLog)
         let admin: CentralBootstrap.Result
         do {
             admin = try await CentralBootstrap.bootstrap(database, resolved, email: "admin@demo.vigil", apiKey: true)
@@ -142,7 +149,8 @@ struct DemoCommand: AsyncParsableCommand {
 
             let demo = DemoFile(
                 url: url, username: admin.user.email, password: admin.password, apiKey: apiKey, siteID: site,
-                applianceID: daemon.identity.applianceID.rawValue, hosts: hosts)
+                applianceID: daemon.identity.applianceID.rawValue, hosts: hosts,
+                portalContact: Self.portalContact)
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
             // It holds the operator's password and an API key: owner-only, like a key file.
@@ -154,6 +162,7 @@ struct DemoCommand: AsyncParsableCommand {
                 Vigil demo running.
                   Central Command  \(url)
                   Operator login   \(admin.user.email) / \(admin.password)
+                  Client portal    \(url)/portal/login as \(Self.portalContact) (the login link is printed here)
                   API key          \(apiKey)
                   Site             \(site)
                   Appliance        \(daemon.identity.applianceID)
@@ -239,8 +248,15 @@ struct DemoCommand: AsyncParsableCommand {
             "/api/v1/clients/\(practice.id)/sites", CreateSite(name: "Main office", timeZone: "UTC"), as: Created.self)
         let code = try await client.post(
             "/api/v1/sites/\(site.id)/claim-codes", CreateClaimCode(), as: ClaimCodeCreated.self)
+        _ = try await client.post(
+            "/api/v1/clients/\(practice.id)/contacts",
+            CreatePortalContact(email: portalContact, name: "Office manager"),
+            as: PortalContactInfo.self)
         return (site.id, code.code)
     }
+
+    /// The demo practice's contact for the client portal.
+    static let portalContact = "office@riverside.example"
 
     /// Starts the demo hosts and registers each with its credential; returns them and their names.
     static func startHosts(

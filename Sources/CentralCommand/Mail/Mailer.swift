@@ -43,3 +43,12 @@ public struct LogMailer: Mailer {
             metadata: ["to": "\(message.to)", "subject": "\(message.subject)", "text": "\(message.text)"])
     }
 }
+
+/// The mailer before `smtp-host` is set: every send fails with a message saying so.
+public struct UnconfiguredMailer: Mailer {
+    public init() {}
+
+    public func send(_ message: MailMessage) async throws(MailError) {
+        throw MailError("e-mail is not configured: set smtp-host and smtp-from (docs/CONFIGURATION.md)")
+    }
+}

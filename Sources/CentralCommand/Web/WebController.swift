@@ -98,15 +98,14 @@ struct WebController: APIController {
         }
         web.get("evidence/:bundle/download") { _, context in
             // The bytes only: no page, no signature check, no site or host lookups.
-            let stored = try await queries.visibleBundle(try bundleID(context), principal: try Self.principal(context))
-            var headers: HTTPFields = [
-                .contentType: "application/json",
-                .contentDisposition: "attachment; filename=\"\(stored.bundleID.rawValue).json\"",
-            ]
-            headers[HTTPField.Name("X-Vigil-SHA256").unsafelyUnwrapped] = stored.hash.hex
-            for field in WebSession.securityHeaders { headers.append(field) }
-            return Response(
-                status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: stored.canonicalBytes)))
+            Self.download(
+                try await queries.visibleBundle(try bundleID(context), principal: try Self.principal(context)))
+        }
+        web.get("brand.css") { _, context in
+            try await queries.brandAsset(try Self.partner(of: context), logo: false)
+        }
+        web.get("brand/logo.png") { _, context in
+            try await queries.brandAsset(try Self.partner(of: context), logo: true)
         }
         web.get("learning") { request, context in
             let notice = request.uri.queryParameters.get("done").flatMap { Self.notices[$0] }
@@ -192,6 +191,24 @@ struct WebController: APIController {
         }
     }
 
+    /// The signed bytes of a bundle as a download, with their SHA-256 in a header.
+    static func download(_ stored: StoredBundle) -> Response {
+        var headers: HTTPFields = [
+            .contentType: "application/json",
+            .contentDisposition: "attachment; filename=\"\(stored.bundleID.rawValue).json\"",
+        ]
+        headers[HTTPField.Name("X-Vigil-SHA256").unsafelyUnwrapped] = stored.hash.hex
+        for field in WebSession.securityHeaders { headers.append(field) }
+        return Response(
+            status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: stored.canonicalBytes)))
+    }
+
+    /// The caller's partner, nil for the platform.
+    static func partner(of context: AppRequestContext) throws -> Partner.ID? {
+        if case .partner(let id) = try principal(context) { return id }
+        return nil
+    }
+
     /// A parameter's type as the catalogue page says it.
     static func describe(_ kind: RunbookParameter.Kind) -> String {
         switch kind {
@@ -226,8 +243,10 @@ struct WebController: APIController {
     func layout(_ context: AppRequestContext, _ section: Layout.Section?) async throws -> Layout {
         let user = context.user
         var tenant = "platform operator"
+        var brand: Layout.Brand?
         if case .partner(let id) = context.principal {
             tenant = try await store { try await services.tenancy.partner(id) }?.name ?? id.rawValue
+            brand = try await queries.brand(of: id)
         }
         var sections: [Layout.Section] = [.fleet, .incidents, .runbooks]
         if context.principal == .platform { sections.append(.learning) }
@@ -235,7 +254,7 @@ struct WebController: APIController {
         return Layout(
             user: user?.displayName ?? user?.email ?? "", tenant: tenant,
             csrfToken: SessionTokens.csrf(for: context.sessionToken ?? ""), section: section,
-            revision: services.changes.revision, sections: sections)
+            revision: services.changes.revision, sections: sections, brand: brand)
     }
 
     private func login(_ request: Request, context: AppRequestContext) async throws -> Response {

@@ -71,25 +71,9 @@ struct WebQueries: APIController {
         let client = try await store { try await services.tenancy.client(site.clientID) }
         let hosts = try await store { try await services.tenancy.hosts(at: site.id) }
         let states = try await store { try await services.evidence.checkStates(site: site.id) }
-        var platforms: Set<Platform> = [.appliance]
-        var statuses: [CheckID: Set<CheckStatus>] = [:]
-        var bundles: [CheckID: Set<Identifier<EvidenceBundle>>] = [:]
         var byHost: [ManagedHost.ID: [CheckID: CheckState]] = [:]
-        for host in hosts { platforms.insert(host.platform) }
-        for state in states {
-            platforms.insert(state.checkID.platform)
-            statuses[state.checkID, default: []].insert(state.status)
-            bundles[state.checkID, default: []].insert(state.bundleID)
-            byHost[state.hostID, default: [:]][state.checkID] = state
-        }
-        let scores = Framework.allCases.map { framework in
-            let score = ComplianceScore(
-                framework: framework, platforms: platforms, statuses: statuses, evidence: bundles,
-                catalog: evidence.catalog)
-            return SitePage.Score(
-                framework: framework, score: Self.score(score),
-                counts: Dictionary(grouping: score.controls, by: \.status).mapValues(\.count))
-        }
+        for state in states { byHost[state.hostID, default: [:]][state.checkID] = state }
+        let scores = scores(hosts: hosts, states: states)
         var hostModels: [SitePage.Host] = []
         for host in hosts.sorted(by: { $0.name < $1.name }) {
             let checks = checks(of: host, states: byHost[host.id] ?? [:])
@@ -195,9 +179,14 @@ struct WebQueries: APIController {
 
     /// The bundle `id` if the principal may see its site, with its signature checked again.
     func bundle(_ id: Identifier<EvidenceBundle>, principal: Principal, layout: Layout) async throws -> BundlePage {
-        let stored = try await visibleBundle(id, principal: principal)
+        try await bundlePage(try await visibleBundle(id, principal: principal), layout: layout)
+    }
+
+    /// The page of a bundle the caller may see (operators through their partner, practice
+    /// contacts through their client), its signature checked again.
+    func bundlePage(_ stored: StoredBundle, layout: Layout) async throws -> BundlePage {
         guard let bundle = EvidenceQueries.decode(stored) else {
-            throw HTTPError(.notFound, message: "evidence \(id) not found")
+            throw HTTPError(.notFound, message: "evidence \(stored.bundleID) not found")
         }
         var verifies = false
         if let appliance = try await store({ try await services.tenancy.appliance(stored.applianceID) }) {
@@ -260,6 +249,28 @@ struct WebQueries: APIController {
     }
 
     /// A score, or nil when no control has evidence (so the page says unknown, not 0).
+    /// A site's score per framework from its hosts and their current check states: the platforms
+    /// in scope are the appliance's, the hosts' and any a state names.
+    func scores(hosts: [ManagedHost], states: [CheckState]) -> [SitePage.Score] {
+        var platforms: Set<Platform> = [.appliance]
+        var statuses: [CheckID: Set<CheckStatus>] = [:]
+        var bundles: [CheckID: Set<Identifier<EvidenceBundle>>] = [:]
+        for host in hosts { platforms.insert(host.platform) }
+        for state in states {
+            platforms.insert(state.checkID.platform)
+            statuses[state.checkID, default: []].insert(state.status)
+            bundles[state.checkID, default: []].insert(state.bundleID)
+        }
+        return Framework.allCases.map { framework in
+            let score = ComplianceScore(
+                framework: framework, platforms: platforms, statuses: statuses, evidence: bundles,
+                catalog: evidence.catalog)
+            return SitePage.Score(
+                framework: framework, score: Self.score(score),
+                counts: Dictionary(grouping: score.controls, by: \.status).mapValues(\.count))
+        }
+    }
+
     static func score(_ score: ComplianceScore) -> Int? {
         score.controls.allSatisfy { $0.status == .unknown } ? nil : score.score
     }

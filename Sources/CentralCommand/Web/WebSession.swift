@@ -26,15 +26,33 @@ struct WebSession: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
         -> Response
     {
+        try await Self.guarded { try await authenticated(request, context: context, next: next) }
+    }
+
+    /// `body`'s answer with the pages' security headers; a refusal as an HTML error page.
+    static func guarded(_ body: () async throws -> Response) async throws -> Response {
         do {
-            var response = try await authenticated(request, context: context, next: next)
-            for field in Self.securityHeaders where response.headers[field.name] == nil {
+            var response = try await body()
+            for field in securityHeaders where response.headers[field.name] == nil {
                 response.headers.append(field)
             }
             return response
         } catch let error as HTTPError {
-            return Self.errorPage(error)
+            return errorPage(error)
         }
+    }
+
+    /// The form of a state-changing request: from this origin, with the CSRF token of the
+    /// session `token` in `_csrf`; 403 otherwise.
+    static func checkedForm(_ request: Request, context: Context, token: String) async throws -> WebForm {
+        try OperatorAuthenticator.checkSameOrigin(request)
+        let form = try await WebForm.read(request, context: context)
+        guard let sent = form["_csrf"], RandomSecrets.constantTimeEqual(sent, SessionTokens.csrf(for: token)) else {
+            throw HTTPError(
+                .forbidden,
+                message: "This form is out of date or came from another site. Reload the page and try again.")
+        }
+        return form
     }
 
     private func authenticated(
@@ -55,13 +73,7 @@ struct WebSession: RouterMiddleware {
         context.user = user
         context.sessionToken = token
         if !OperatorAuthenticator.isSafe(request.method) {
-            try OperatorAuthenticator.checkSameOrigin(request)
-            let form = try await WebForm.read(request, context: context)
-            guard let sent = form["_csrf"], RandomSecrets.constantTimeEqual(sent, SessionTokens.csrf(for: token)) else {
-                throw HTTPError(
-                    .forbidden,
-                    message: "This form is out of date or came from another site. Reload the page and try again.")
-            }
+            let form = try await Self.checkedForm(request, context: context, token: token)
             if user.role == .viewer, request.uri.path != "/logout" {
                 throw HTTPError(.forbidden, message: "The viewer role may look but not change anything.")
             }

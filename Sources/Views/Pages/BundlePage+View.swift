@@ -1,5 +1,10 @@
 extension BundlePage {
     public func render() -> HTML {
+        // The portal has no site or host pages: its trail leads back to the practice's status.
+        let trail: HTML =
+            layout.root.isEmpty
+            ? "<a href=\"/\">Fleet</a> › <a href=\"/sites/\(siteID)\">\(siteName)</a> › <a href=\"/hosts/\(hostID)\">\(hostName)</a>"
+            : "<a href=\"\(layout.home)\">\(siteName)</a> › \(hostName)"
         let verdict: HTML =
             signatureVerifies
             ? "<span class=\"badge pass\">signature verifies</span> with the appliance's key for sequence \(sequence)"
@@ -27,7 +32,7 @@ extension BundlePage {
         return layout.page(
             title: "Evidence \(id)",
             """
-            <p class="muted"><a href="/">Fleet</a> › <a href="/sites/\(siteID)">\(siteName)</a> › <a href="/hosts/\(hostID)">\(hostName)</a></p>
+            <p class="muted">\(trail)</p>
             <h1>Evidence <code>\(id)</code></h1>
             <p>\(verdict)</p>
             <dl>
@@ -37,7 +42,7 @@ extension BundlePage {
             <dt>SHA-256</dt><dd><code>\(hash)</code></dd>
             <dt>Previous</dt><dd><code>\(previousHash)</code></dd>
             </dl>
-            <p><a class="button" href="/evidence/\(id)/download" download>Download the signed bytes</a> <span class="muted">Exactly as the appliance signed them; their SHA-256 is the hash above. For an offline check of a whole chain use <code>vigil evidence export</code> and <code>vigil verify</code>.</span></p>
+            <p><a class="button" href="\(layout.root)/evidence/\(id)/download" download>Download the signed bytes</a> <span class="muted">Exactly as the appliance signed them; their SHA-256 is the hash above. For an offline check of a whole chain use <code>vigil evidence export</code> and <code>vigil verify</code>.</span></p>
             \(resultTable)
             \(stepTable)
             """)

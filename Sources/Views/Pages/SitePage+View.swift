@@ -3,17 +3,6 @@ import VigilAPI
 
 extension SitePage {
     public func render() -> HTML {
-        let scoreRows = scores.map { score -> HTML in
-            let text: HTML = score.score.map { "\($0)%" } ?? "<span class=\"unknown\">unknown</span>"
-            let counts = [ControlStatus.pass, .warn, .fail, .unknown].compactMap { status -> HTML? in
-                guard let count = score.counts[status], count > 0 else { return nil }
-                return "<span class=\"\(status.rawValue)\">\(count) \(status.rawValue)</span>"
-            }
-            return """
-                <tr><th scope="row">\(score.framework.displayName)</th><td>\(Charts.scoreBar(score.score, label: score.framework.displayName)) \(text)</td><td>\(HTML.join(counts, separator: " · "))</td></tr>
-
-                """
-        }
         let hostRows = hosts.map(hostRow)
         let applianceRows = appliances.map { appliance -> HTML in
             let seen: HTML =
@@ -41,7 +30,7 @@ extension SitePage {
             <h1>\(name)</h1>
             \(notice)
             <h2>Compliance</h2>
-            \(Tables.table(["Framework", "Score", "Controls"], rows: scoreRows))
+            \(Score.table(scores))
             <p class="muted">Controls without evidence count as unknown, never as passing.</p>
             <h2>Hosts</h2>
             \(hostTable)
@@ -105,5 +94,24 @@ extension SitePage {
             <tr><th scope="row"><a href="/hosts/\(host.id)">\(host.name)</a>\(credential)<br><span class="muted">\(host.platform)\(host.address.map { " · " + $0 } ?? "")</span></th><td>\(HTML.join(summary, separator: " · "))</td><td>\(failingList)</td></tr>
 
             """
+    }
+}
+
+extension SitePage.Score {
+    /// The scores as a table: one row per framework, its bar and its controls by state; a
+    /// framework without evidence reads "unknown", never 0 %.
+    public static func table(_ scores: [SitePage.Score]) -> HTML {
+        let rows = scores.map { score -> HTML in
+            let text: HTML = score.score.map { "\($0)%" } ?? "<span class=\"unknown\">unknown</span>"
+            let counts = [ControlStatus.pass, .warn, .fail, .unknown].compactMap { status -> HTML? in
+                guard let count = score.counts[status], count > 0 else { return nil }
+                return "<span class=\"\(status.rawValue)\">\(count) \(status.rawValue)</span>"
+            }
+            return """
+                <tr><th scope="row">\(score.framework.displayName)</th><td>\(Charts.scoreBar(score.score, label: score.framework.displayName)) \(text)</td><td>\(HTML.join(counts, separator: " · "))</td></tr>
+
+                """
+        }
+        return Tables.table(["Framework", "Score", "Controls"], rows: rows)
     }
 }
