@@ -182,7 +182,53 @@ enum PageFixtures {
             ("fleet", fleet.render()), ("site", site.render()), ("incidents", incidents.render()),
             ("login", login.render()), ("error", error.render()), ("host", host.render()),
             ("bundle", bundle.render()), ("learning", learning.render()), ("audit", audit.render()),
-            ("runbooks", runbooks.render()),
+            ("runbooks", runbooks.render()), ("portal-login", portalLogin.render()),
+            ("portal-sent", portalSent.render()), ("portal-redeem", portalRedeem.render()),
+            ("portal-status", portalStatus.render()), ("portal-bundle", portalBundle.render()),
         ]
     }
+
+    // MARK: Client portal
+
+    static let portalLogin = PortalLoginPage(email: hostile, problem: "That is not an email address.")
+    static let portalSent = PortalLoginPage(email: hostile, sent: true)
+    static let portalRedeem = PortalRedeemPage(token: String(repeating: "0f", count: 32))
+
+    static let portalLayout = Layout(
+        user: hostile, tenant: "Main Street Dental", csrfToken: "c5rf-t0ken", section: nil, sections: [],
+        root: "/portal", brand: Layout.Brand(name: "Example <MSP>", hasLogo: true, hasColour: true))
+
+    static let portalStatus = PortalStatusPage(
+        layout: portalLayout, practice: "Main Street Dental",
+        sites: [
+            PortalStatusPage.SiteStatus(
+                name: hostile,
+                scores: [
+                    SitePage.Score(framework: .hipaa, score: 50, counts: [.pass: 1, .fail: 1]),
+                    SitePage.Score(framework: .pciDSS, score: nil, counts: [.unknown: 2]),
+                ],
+                controls: [
+                    PortalStatusPage.Control(
+                        check: "linux.ssh.permit_root_login", title: "SSH refuses root logins", expected: "no",
+                        why: "Logging in directly as the administrator makes break-ins easier.",
+                        controls: ["HIPAA 164.312(a)(1)", "CIS 5.4"], status: "fail",
+                        summary: "Failing on 1 of 3 computers", evidenceAt: minutes(-5), bundleID: "bnd_9"),
+                    PortalStatusPage.Control(
+                        check: "linux.firewall.active", title: "Host firewall is active", expected: "nftables active",
+                        why: "A firewall blocks what should not be reachable.", controls: ["PCI DSS 1.2.1"],
+                        status: "unknown", summary: "Unknown: no evidence yet", evidenceAt: nil, bundleID: nil),
+                    PortalStatusPage.Control(
+                        check: "linux.time.sync_active", title: "Host clock is synchronised", expected: "synchronised",
+                        why: "Accurate clocks make logs trustworthy.", controls: ["NIST CSF PR.PS-04"],
+                        status: "pass", summary: "Passing on all 3 computers", evidenceAt: minutes(-7),
+                        bundleID: "bnd_8"),
+                ])
+        ])
+
+    static let portalBundle = BundlePage(
+        layout: portalLayout, siteID: "site_main", siteName: hostile, hostID: "host_1", hostName: "records-server",
+        id: "bnd_9", kind: "scan", outcome: "success", observedAt: minutes(-5), appliance: "app_1", sequence: 7,
+        hash: String(repeating: "ab", count: 32), previousHash: String(repeating: "cd", count: 32),
+        signatureVerifies: true,
+        results: [BundlePage.Result(check: "linux.ssh.permit_root_login", status: "fail", observed: "yes")], steps: [])
 }

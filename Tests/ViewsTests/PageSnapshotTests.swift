@@ -27,7 +27,7 @@ import Views
         let html = try #require(PageFixtures.pages.first { $0.0 == name }?.1).text
         #expect(!html.contains("<script>alert"))
         #expect(!html.contains("\"quoted\""))
-        if name != "incidents" {
+        if name != "incidents", name != "portal-redeem" {
             #expect(html.contains("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;quoted&quot;"))
         }
     }
@@ -37,9 +37,24 @@ import Views
         let html = try #require(PageFixtures.pages.first { $0.0 == name }?.1).text
         let forms = html.components(separatedBy: "<form").dropFirst().map { $0.components(separatedBy: "</form>")[0] }
         for form in forms where form.contains("method=\"post\"") {
-            if form.contains("action=\"/login\"") { continue }
+            // The login forms come before any session; their routes check the Origin instead.
+            if form.contains("action=\"/login\"") || form.contains("action=\"/portal/login") { continue }
             #expect(form.contains("name=\"_csrf\" value=\"c5rf-t0ken\""), "\(form.prefix(120))")
         }
+    }
+
+    @Test func thePortalSaysUnknownPlainlyAndLinksOnlyToPortalPages() {
+        let html = PageFixtures.portalStatus.render().text
+        #expect(html.contains("<span class=\"badge unknown\">unknown</span> Host firewall is active"))
+        #expect(html.contains("<strong>Unknown: no evidence yet.</strong></p>"))
+        #expect(
+            html.contains("Not yet known (1)") && html.contains("Needs attention (1)") && html.contains("Passing (1)"))
+        #expect(html.contains("href=\"/portal/evidence/bnd_9\""))
+        #expect(html.contains("action=\"/portal/logout\""))
+        #expect(html.contains("href=\"/portal/brand.css\"") && html.contains("src=\"/portal/brand/logo.png\""))
+        #expect(!html.contains("href=\"/sites/") && !html.contains("href=\"/hosts/") && !html.contains("<nav"))
+        let bundle = PageFixtures.portalBundle.render().text
+        #expect(bundle.contains("href=\"/portal/evidence/bnd_9/download\"") && !bundle.contains("href=\"/hosts/"))
     }
 
     @Test func unknownIsNeverShownAsPassingOrAsZero() {

@@ -83,19 +83,21 @@ extension PortalStatusPage {
             """)
     }
 
+    /// One check: its title says what is checked; then the state with the date of its evidence,
+    /// why it matters, what passing means and the framework controls it supports.
     func card(_ control: Control) -> HTML {
-        let evidence: HTML =
+        let evidence: HTML? =
             if let at = control.evidenceAt, let bundle = control.bundleID {
-                "Evidence from \(Format.time(at)) · <a href=\"\(layout.root)/evidence/\(bundle)\">verify it</a>"
+                " Evidence from \(Format.time(at)) · <a href=\"\(layout.root)/evidence/\(bundle)\">verify it</a>"
             } else {
-                "No evidence yet"
+                nil
             }
         return """
             <article class="card control">
             <h4><span class="badge \(control.status)">\(Self.word(control.status))</span> \(control.title)</h4>
-            <p><strong>\(control.summary).</strong> \(evidence)</p>
-            <p><strong>What is checked:</strong> \(control.expected). <strong>Why it matters:</strong> \(control.why)</p>
-            <p class="muted">\(HTML.join(control.controls.map { "\($0)" as HTML }, separator: " · "))</p>
+            <p><strong>\(control.summary).</strong>\(evidence)</p>
+            <p><strong>Why it matters:</strong> \(control.why)</p>
+            <p class="muted">Passing means: <code>\(control.expected)</code> · \(HTML.join(control.controls.map { "\($0)" as HTML }, separator: " · "))</p>
             </article>
             """
     }
