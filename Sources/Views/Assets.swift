@@ -58,6 +58,9 @@ public enum Assets {
           font: inherit; padding: .4rem; border: 1px solid #9aa3b2; border-radius: 4px; width: 100%; max-width: 28rem; }
         .card { background: var(--card); border: 1px solid var(--line); border-radius: 6px; padding: 1rem;
           max-width: 26rem; margin: 3rem auto; }
+        .card.control { max-width: 60rem; margin: 0 0 .6rem; padding: .6rem .9rem; }
+        .card.control h4 { margin: 0 0 .3rem; }
+        .card.control p { margin: .25rem 0; }
         .alert { border-left: 4px solid var(--poor); background: #fff1f0; padding: .5rem .75rem; margin: .5rem 0; }
         .filters { display: flex; flex-wrap: wrap; gap: .5rem; align-items: end; margin-bottom: .75rem; }
         .filters label { margin: 0; font-size: .85rem; }

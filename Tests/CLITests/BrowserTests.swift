@@ -181,6 +181,31 @@ import VigilAPI
 
         try await tab.loading("document.querySelector('form[action=\"/logout\"] button').click(); true")
         #expect(try await tab.evaluate("location.pathname") == "/login")
+
+        // The practice contact: asks for a link, finds it in the demo's log (demo mode prints
+        // e-mail), opens it, presses Continue, reads the status and verifies a piece of evidence.
+        try await tab.navigate(file.url + "/portal/login")
+        try await tab.evaluate("document.getElementById('email').value = \(Self.literal(file.portalContact)); true")
+        try await tab.loading("document.querySelector('form[action=\"/portal/login\"] button').click(); true")
+        #expect(try await tab.evaluate("document.querySelector('h1').textContent") == "Check your email")
+        var link: String?
+        for _ in 0..<50 where link == nil {
+            let log = (try? String(contentsOfFile: directory.appending("demo.log"), encoding: .utf8)) ?? ""
+            link = log.firstMatch(of: /\/portal\/login\/[0-9a-f]{64}/).map { String($0.output) }
+            if link == nil { try await Task.sleep(for: .milliseconds(100)) }
+        }
+        let path = try #require(link, "the demo printed no login link")
+        try await tab.navigate(file.url + path)
+        try await tab.loading("document.querySelector('form button').click(); true")
+        #expect(try await tab.evaluate("location.pathname") == "/portal")
+        #expect(try await tab.evaluate("document.querySelector('h1').textContent") == "Riverside Family Practice")
+        #expect(try await tab.evaluate("String(document.body.textContent.includes('Why it matters'))") == "true")
+        try await tab.screenshot(shots + "/portal.png")
+        try await tab.loading("document.querySelector('a[href^=\"/portal/evidence/\"]').click(); true")
+        #expect(try await tab.evaluate("String(document.body.textContent.includes('signature verifies'))") == "true")
+        try await tab.screenshot(shots + "/portal-evidence.png")
+        try await tab.loading("document.querySelector('form[action=\"/portal/logout\"] button').click(); true")
+        #expect(try await tab.evaluate("location.pathname") == "/portal/login")
         #expect(tab.problems.isEmpty, "\(tab.problems)")
 
         if let keep = ProcessInfo.processInfo.environment["VIGIL_SCREENSHOT_DIR"] {
