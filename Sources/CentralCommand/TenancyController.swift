@@ -52,24 +52,15 @@ struct TenancyController: APIController {
         }
         api.delete("api-keys/:key") { _, context in
             try Self.require(.admin, context)
-            let id = try parameter("key", context) { try APIKey.ID($0) }
-            guard let key = try await store({ try await services.apiKeys.apiKey(id) }),
-                try Self.principal(context).mayAccess(partnerOf: key)
-            else { throw HTTPError(.notFound, message: "API key \(id) not found") }
-            try await store { try await services.apiKeys.revoke(id, at: services.clock()) }
-            try await audit(context, "api_key.revoked", target: "key:\(id)", partner: key.partnerID)
+            try await revokeAPIKey(try parameter("key", context) { try APIKey.ID($0) }, context: context)
             return Response(status: .noContent)
         }
         api.post("partners/:partner/api-keys") { request, context in
             let partner = try await visiblePartner(context)
             try Self.require(.admin, context)
             let body = try await JSONRequest.decode(CreateAPIKey.self, from: request, context: context)
-            let (token, key) = APIKeyTokens.generate(partner: partner, name: body.name, at: services.clock())
-            try await store { try await services.apiKeys.create(key) }
-            try await audit(context, "api_key.created", target: "key:\(key.id)", partner: partner)
             return try JSONResponse.make(
-                APIKeyCreated(id: key.id.rawValue, partnerID: partner.rawValue, name: key.name, token: token),
-                status: .created)
+                try await createAPIKey(partner: partner, name: body.name, context: context), status: .created)
         }
         api.get("clients/:client/contacts") { _, context in
             let client = try await visibleClient(context)
@@ -85,9 +76,7 @@ struct TenancyController: APIController {
         }
         api.post("contacts/:contact/disable") { _, context in
             try Self.require(.technician, context)
-            let contact = try await visibleContact(context)
-            try await store { try await services.portal.disable(contact.id, at: services.clock()) }
-            try await audit(context, "portal.contact_disabled", target: "contact:\(contact.id)")
+            try await disableContact(try await visibleContact(context), context: context)
             return try JSONResponse.make(Self.info(try await visibleContact(context)))
         }
         api.get("partners/:partner/branding") { _, context in
@@ -134,12 +123,7 @@ struct TenancyController: APIController {
         api.post("sites/:site/claim-codes") { request, context in
             let site = try await visibleSite(context)
             let body = try await JSONRequest.decode(CreateClaimCode.self, from: request, context: context)
-            let seconds = body.validForSeconds ?? 7 * 86_400
-            guard (60...(30 * 86_400)).contains(seconds) else {
-                throw HTTPError(.badRequest, message: "valid_for_seconds must be between 60 and 2592000 (30 days)")
-            }
-            let created = try await store { try await enrolment.createClaimCode(site: site.id, validFor: seconds) }
-            try await audit(context, "claim_code.created", target: "site:\(site.id)", site: site.id)
+            let created = try await createClaimCode(site, seconds: body.validForSeconds, context: context)
             return try JSONResponse.make(
                 ClaimCodeCreated(
                     code: created.code, siteID: site.id.rawValue, expiresAt: created.expiresAt.description),
@@ -191,6 +175,43 @@ struct TenancyController: APIController {
             context, "portal.contact_created", target: "contact:\(contact.id)", detail: normalized,
             partner: client.partnerID)
         return contact
+    }
+
+    /// A new API key of `partner` (nil: a platform key), shown once; only its hash is stored.
+    func createAPIKey(partner: Partner.ID?, name: String, context: AppRequestContext) async throws -> APIKeyCreated {
+        let (token, key) = APIKeyTokens.generate(partner: partner, name: name, at: services.clock())
+        try await store { try await services.apiKeys.create(key) }
+        try await audit(context, "api_key.created", target: "key:\(key.id)", partner: partner)
+        return APIKeyCreated(id: key.id.rawValue, partnerID: partner?.rawValue, name: key.name, token: token)
+    }
+
+    /// Revokes a key the caller may see.
+    func revokeAPIKey(_ id: APIKey.ID, context: AppRequestContext) async throws {
+        guard let key = try await store({ try await services.apiKeys.apiKey(id) }),
+            try Self.principal(context).mayAccess(partnerOf: key)
+        else { throw HTTPError(.notFound, message: "API key \(id) not found") }
+        try await store { try await services.apiKeys.revoke(id, at: services.clock()) }
+        try await audit(context, "api_key.revoked", target: "key:\(id)", partner: key.partnerID)
+    }
+
+    /// A one-time claim code for a new appliance at `site`, valid 60 s to 30 days (7 by default).
+    func createClaimCode(_ site: Site, seconds: Int64?, context: AppRequestContext) async throws
+        -> (code: String, expiresAt: Timestamp)
+    {
+        let seconds = seconds ?? 7 * 86_400
+        guard (60...(30 * 86_400)).contains(seconds) else {
+            throw HTTPError(.badRequest, message: "valid_for_seconds must be between 60 and 2592000 (30 days)")
+        }
+        let created = try await store { try await enrolment.createClaimCode(site: site.id, validFor: seconds) }
+        try await audit(context, "claim_code.created", target: "site:\(site.id)", site: site.id)
+        return created
+    }
+
+    /// Disables a practice contact (ending its portal sessions) and audits it.
+    func disableContact(_ contact: PortalContact, context: AppRequestContext) async throws {
+        try await store { try await services.portal.disable(contact.id, at: services.clock()) }
+        let partner = try await store { try await services.tenancy.client(contact.clientID) }?.partnerID
+        try await audit(context, "portal.contact_disabled", target: "contact:\(contact.id)", partner: partner)
     }
 
     /// Saves a partner's branding (the caller may see the partner) and audits it.

@@ -18,7 +18,7 @@ public struct Layout: Sendable, Equatable {
 
     /// The sections the navigation names.
     public enum Section: String, Sendable, CaseIterable {
-        case fleet, incidents, runbooks, learning, audit
+        case fleet, incidents, runbooks, learning, access, settings, audit
 
         var title: String {
             switch self {
@@ -26,6 +26,8 @@ public struct Layout: Sendable, Equatable {
             case .incidents: "Incidents"
             case .runbooks: "Runbooks"
             case .learning: "Learning"
+            case .access: "Users & keys"
+            case .settings: "Settings"
             case .audit: "Audit log"
             }
         }
@@ -36,6 +38,8 @@ public struct Layout: Sendable, Equatable {
             case .incidents: "/incidents"
             case .runbooks: "/runbooks"
             case .learning: "/learning"
+            case .access: "/access"
+            case .settings: "/settings"
             case .audit: "/audit"
             }
         }

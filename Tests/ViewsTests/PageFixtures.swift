@@ -185,6 +185,8 @@ enum PageFixtures {
             ("runbooks", runbooks.render()), ("portal-login", portalLogin.render()),
             ("portal-sent", portalSent.render()), ("portal-redeem", portalRedeem.render()),
             ("portal-status", portalStatus.render()), ("portal-bundle", portalBundle.render()),
+            ("access", access.render()), ("claim-code", claimCode.render()), ("orders", orders.render()),
+            ("settings", settings.render()),
         ]
     }
 
@@ -231,4 +233,57 @@ enum PageFixtures {
         hash: String(repeating: "ab", count: 32), previousHash: String(repeating: "cd", count: 32),
         signatureVerifies: true,
         results: [BundlePage.Result(check: "linux.ssh.permit_root_login", status: "fail", observed: "yes")], steps: [])
+
+    // MARK: Administration
+
+    static let adminLayout = Layout(
+        user: "ops@example-msp.test", tenant: "Example MSP", csrfToken: "c5rf-t0ken", section: .access,
+        sections: [.fleet, .incidents, .runbooks, .access, .settings, .audit])
+
+    static let access = AccessPage(
+        layout: adminLayout,
+        users: [
+            UserInfo(
+                id: "user_1", partnerID: "p_1", email: "ops@example-msp.test", displayName: "Ops", role: "admin",
+                totpEnabled: true, disabled: false),
+            UserInfo(
+                id: "user_2", partnerID: "p_1", email: "tech@example-msp.test", displayName: hostile,
+                role: "technician", totpEnabled: false, disabled: false),
+            UserInfo(
+                id: "user_3", partnerID: "p_1", email: "gone@example-msp.test", displayName: "Gone", role: "viewer",
+                totpEnabled: false, disabled: true),
+        ],
+        keys: [
+            APIKeyInfo(
+                id: "key_1", partnerID: "p_1", name: hostile, createdAt: "2026-11-01T00:00:00Z",
+                lastUsedAt: nil, revokedAt: nil)
+        ], currentUserID: "user_1", secret: AccessPage.Secret(what: "API key PSA", value: "vk_secret_once"))
+
+    static let claimCode = ClaimCodePage(
+        layout: adminLayout, siteID: "site_main", siteName: hostile, code: "ABCD-EFGH-JKLM",
+        expiresAt: minutes(7 * 1440), enrolment: "vigil-enrol:?server=https%3A//vigil.example&code=ABCD-EFGH-JKLM")
+
+    static let orders = OrdersPage(
+        layout: adminLayout, siteID: "site_main", siteName: "Main Street Dental",
+        orders: [
+            OrderInfo(
+                id: "ord_1", applianceID: "app_1", siteID: "site_main", type: "run_runbook",
+                parameters: ["runbook": "RB-LIN-SSH-001", "host": hostile], status: "completed",
+                issuedAt: "2026-11-30T11:00:00Z", expiresAt: "2026-11-30T12:00:00Z", createdBy: "user:user_1",
+                updatedAt: "2026-11-30T11:01:00Z", resultDetail: "healed")
+        ])
+
+    static let settings = SettingsPage(
+        layout: adminLayout, partnerID: "p_1", partnerName: "Example MSP",
+        partners: [(id: "p_1", name: "Example MSP"), (id: "p_2", name: hostile)],
+        branding: PartnerBrandingBody(displayName: hostile, accentColour: "#1a7f3c"),
+        practices: [
+            SettingsPage.Practice(
+                id: "client_1", name: "Main Street Dental",
+                contacts: [
+                    PortalContactInfo(
+                        id: "contact_1", clientID: "client_1", email: "office@main.example", name: "Pat",
+                        createdAt: "2026-11-01T00:00:00Z", disabledAt: nil)
+                ])
+        ], notice: "Branding saved.")
 }

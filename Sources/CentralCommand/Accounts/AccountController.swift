@@ -107,49 +107,57 @@ struct AccountController: APIController {
         api.post("users") { request, context in
             try Self.require(.admin, context)
             let body = try await JSONRequest.decode(CreateUser.self, from: request, context: context)
-            guard let role = Role(rawValue: body.role) else {
-                throw HTTPError(.badRequest, message: "role must be one of admin, technician, viewer")
-            }
-            let partner = try body.partnerID.map { text -> Partner.ID in
-                guard let id = try? Partner.ID(text) else {
-                    throw HTTPError(.badRequest, message: "partner_id is not valid")
-                }
-                return id
-            }
-            if let partner {
-                guard try Self.principal(context).mayAccess(partner),
-                    try await store({ try await services.tenancy.partner(partner) }) != nil
-                else { throw HTTPError(.notFound, message: "partner \(partner) not found") }
-            }
-            let principal = try Self.principal(context)
-            let created: (user: User, password: String)
-            do throws(AccountError) {
-                created = try await accounts.createUser(
-                    by: principal, actor: context.actor ?? "unknown", email: body.email,
-                    displayName: body.displayName, role: role, partner: partner)
-            } catch {
-                throw error.httpError
-            }
-            var response = try JSONResponse.make(
-                UserCreated(user: UserInfo(created.user), password: created.password), status: .created)
+            var response = try JSONResponse.make(try await createUser(body, context: context), status: .created)
             response.headers[.cacheControl] = "no-store"
             return response
         }
         api.delete("users/:user") { _, context in
             try Self.require(.admin, context)
-            let id = try parameter("user", context) { try User.ID($0) }
-            guard let user = try await store({ try await services.accounts.user(id) }),
-                Self.visible(user, to: try Self.principal(context))
-            else { throw HTTPError(.notFound, message: "user \(id) not found") }
-            guard context.user?.id != user.id else {
-                throw HTTPError(.conflict, message: "you cannot disable your own account")
-            }
-            do throws(AccountError) {
-                try await accounts.disable(user, actor: context.actor ?? "unknown")
-            } catch {
-                throw error.httpError
-            }
+            try await disableUser(try parameter("user", context) { try User.ID($0) }, context: context)
             return Response(status: .noContent)
+        }
+    }
+
+    /// Creates a user in the caller's tenant (or a partner the platform names): the API's and
+    /// the users page's one way, so both validate and audit alike.
+    func createUser(_ body: CreateUser, context: AppRequestContext) async throws -> UserCreated {
+        guard let role = Role(rawValue: body.role) else {
+            throw HTTPError(.badRequest, message: "role must be one of admin, technician, viewer")
+        }
+        let partner = try body.partnerID.map { text -> Partner.ID in
+            guard let id = try? Partner.ID(text) else {
+                throw HTTPError(.badRequest, message: "partner_id is not valid")
+            }
+            return id
+        }
+        if let partner {
+            guard try Self.principal(context).mayAccess(partner),
+                try await store({ try await services.tenancy.partner(partner) }) != nil
+            else { throw HTTPError(.notFound, message: "partner \(partner) not found") }
+        }
+        let principal = try Self.principal(context)
+        do throws(AccountError) {
+            let created = try await accounts.createUser(
+                by: principal, actor: context.actor ?? "unknown", email: body.email,
+                displayName: body.displayName, role: role, partner: partner)
+            return UserCreated(user: UserInfo(created.user), password: created.password)
+        } catch {
+            throw error.httpError
+        }
+    }
+
+    /// Disables a user the caller may see (never the caller's own account).
+    func disableUser(_ id: User.ID, context: AppRequestContext) async throws {
+        guard let user = try await store({ try await services.accounts.user(id) }),
+            Self.visible(user, to: try Self.principal(context))
+        else { throw HTTPError(.notFound, message: "user \(id) not found") }
+        guard context.user?.id != user.id else {
+            throw HTTPError(.conflict, message: "you cannot disable your own account")
+        }
+        do throws(AccountError) {
+            try await accounts.disable(user, actor: context.actor ?? "unknown")
+        } catch {
+            throw error.httpError
         }
     }
 

@@ -39,6 +39,7 @@ struct WebController: APIController {
 
     /// The pages behind `WebSession`.
     func register(on web: RouterGroup<AppRequestContext>) {
+        registerAdministration(on: web)
         web.post("logout") { request, context in
             if let token = context.sessionToken {
                 do throws(AccountError) {
@@ -233,6 +234,11 @@ struct WebController: APIController {
         "credential": "Credential saved (sealed; it is never shown again). The next scan uses it.",
         "rule-approve": "Rule approved: it is signed and reaches every appliance at its next rule sync.",
         "rule-reject": "Rule rejected.",
+        "user-disabled": "User disabled; their sessions have ended.",
+        "key-revoked": "API key revoked; it stops working at once.",
+        "branding": "Branding saved.",
+        "contact-added": "Contact added. They can now ask for a login link at /portal/login.",
+        "contact-disabled": "Contact disabled; their portal sessions have ended.",
     ]
 
     func back(_ context: AppRequestContext, done: String) -> Response {
@@ -250,7 +256,7 @@ struct WebController: APIController {
         }
         var sections: [Layout.Section] = [.fleet, .incidents, .runbooks]
         if context.principal == .platform { sections.append(.learning) }
-        if context.role?.includes(.admin) == true { sections.append(.audit) }
+        if context.role?.includes(.admin) == true { sections += [.access, .settings, .audit] }
         return Layout(
             user: user?.displayName ?? user?.email ?? "", tenant: tenant,
             csrfToken: SessionTokens.csrf(for: context.sessionToken ?? ""), section: section,

@@ -38,6 +38,7 @@ extension SitePage {
             \(incidentTable)
             <h2>Appliances</h2>
             \(applianceTable)
+            <form method="post" action="/sites/\(id)/claim-codes" class="filters">\(layout.csrfField)<button type="submit" class="secondary">New claim code</button> <a href="/sites/\(id)/orders">Orders sent to this site</a></form>
             <h2>Healing</h2>
             \(settingsForm)
             """)
