@@ -152,4 +152,98 @@ import VigilAPI
             #expect(try await fleet.store.contact(contact.id)?.disabledAt != nil)
         }
     }
+
+    /// A multipart body of `parts` (name, file name or nil, bytes) with `boundary`.
+    static func multipart(_ parts: [(String, String?, [UInt8])], boundary: String = "xYzBoundary") -> [UInt8] {
+        var body: [UInt8] = []
+        for (name, filename, bytes) in parts {
+            let file = filename.map { "; filename=\"\($0)\"\r\nContent-Type: image/png" } ?? ""
+            body += Array("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(name)\"\(file)\r\n\r\n".utf8)
+            body += bytes
+            body += Array("\r\n".utf8)
+        }
+        return body + Array("--\(boundary)--\r\n".utf8)
+    }
+
+    @Test func aLogoIsUploadedThroughTheSettingsFormAndBrokenUploadsAreRefused() async throws {
+        let (_, admin, _, _) = try await people()
+        let png: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A] + Array(repeating: 7, count: 300)
+        try await fleet.app().test(.router) { client in
+            let session = try await web.login(client, admin.0, admin.1)
+            func upload(_ body: [UInt8], type: String = "multipart/form-data; boundary=xYzBoundary") async throws
+                -> TestResponse
+            {
+                try await client.execute(
+                    uri: "/settings/branding", method: .post, headers: [.cookie: session.cookie, .contentType: type],
+                    body: ByteBuffer(bytes: body))
+            }
+            let csrf: (String, String?, [UInt8]) = ("_csrf", nil, Array(session.csrf.utf8))
+            let saved = try await upload(
+                Self.multipart([
+                    csrf, ("display_name", nil, Array("Acme IT".utf8)), ("accent_colour", nil, Array("#123456".utf8)),
+                    ("logo", "logo.png", png),
+                ]))
+            #expect(saved.status == .seeOther, "\(WebHTTPTests.text(saved).prefix(200))")
+            #expect(try await fleet.store.branding(of: try Partner.ID("partner-1"))?.logoPNG == png)
+            let logo = try await web.get(client, "/brand/logo.png", session)
+            #expect(Array(logo.body.readableBytesView) == png)
+            // An empty file input keeps the logo; the checkbox removes it.
+            _ = try await upload(Self.multipart([csrf, ("logo", "", [])]))
+            #expect(try await fleet.store.branding(of: try Partner.ID("partner-1"))?.logoPNG == png)
+
+            let cases: [([UInt8], String, HTTPResponse.Status)] = [
+                (
+                    Self.multipart([("display_name", nil, Array("x".utf8))]),
+                    "multipart/form-data; boundary=xYzBoundary", .forbidden
+                ),
+                (
+                    Self.multipart([csrf, ("logo", "evil.svg", Array("<svg onload=alert(1)>".utf8))]),
+                    "multipart/form-data; boundary=xYzBoundary", .badRequest
+                ),
+                (
+                    Self.multipart([csrf, ("logo", "big.png", png + Array(repeating: 0, count: 70_000))]),
+                    "multipart/form-data; boundary=xYzBoundary", .badRequest
+                ),
+                (
+                    Self.multipart([csrf, ("logo", "huge.png", Array(repeating: 0, count: 200_000))]),
+                    "multipart/form-data; boundary=xYzBoundary", .contentTooLarge
+                ),
+                (Self.multipart([csrf, csrf]), "multipart/form-data; boundary=xYzBoundary", .badRequest),
+                (
+                    Self.multipart([csrf, ("display_name", nil, [0xC3, 0x28])]),
+                    "multipart/form-data; boundary=xYzBoundary",
+                    .badRequest
+                ),
+                (
+                    Array(Self.multipart([csrf]).dropLast(20)),
+                    "multipart/form-data; boundary=xYzBoundary", .badRequest
+                ),
+                (
+                    Self.multipart((0..<17).map { ("f\($0)", nil, Array("x".utf8)) }),
+                    "multipart/form-data; boundary=xYzBoundary",
+                    .badRequest
+                ),
+                (
+                    Array("--xYzBoundary\r\nContent-Disposition: form-data; name=\"a\"".utf8)
+                        + Array(repeating: 65, count: 2000),
+                    "multipart/form-data; boundary=xYzBoundary", .badRequest
+                ),
+                (Self.multipart([csrf]), "multipart/form-data", .badRequest),
+                (
+                    Self.multipart([csrf]), "multipart/form-data; boundary=" + String(repeating: "b", count: 80),
+                    .badRequest
+                ),
+                (Array("garbage".utf8), "multipart/form-data; boundary=xYzBoundary", .badRequest),
+            ]
+            for (body, type, status) in cases {
+                let response = try await upload(body, type: type)
+                #expect(response.status == status, "\(type.suffix(20)): \(WebHTTPTests.text(response).prefix(120))")
+                #expect(response.headers[.contentType]?.hasPrefix("text/html") == true)
+            }
+            #expect(
+                try await fleet.store.branding(of: try Partner.ID("partner-1"))?.logoPNG == png, "nothing half-saved")
+            _ = try await upload(Self.multipart([csrf, ("remove_logo", nil, Array("1".utf8))]))
+            #expect(try await fleet.store.branding(of: try Partner.ID("partner-1"))?.logoPNG == nil)
+        }
+    }
 }

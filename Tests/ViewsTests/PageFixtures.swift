@@ -276,7 +276,7 @@ enum PageFixtures {
     static let settings = SettingsPage(
         layout: adminLayout, partnerID: "p_1", partnerName: "Example MSP",
         partners: [(id: "p_1", name: "Example MSP"), (id: "p_2", name: hostile)],
-        branding: PartnerBrandingBody(displayName: hostile, accentColour: "#1a7f3c"),
+        branding: PartnerBrandingBody(displayName: hostile, accentColour: "#1a7f3c"), hasLogo: true,
         practices: [
             SettingsPage.Practice(
                 id: "client_1", name: "Main Street Dental",

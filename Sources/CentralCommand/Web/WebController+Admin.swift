@@ -77,10 +77,12 @@ extension WebController {
             let current = try await store { try await services.branding.branding(of: partner.id) }
             let name = (form["display_name"] ?? "").trimmingCharacters(in: .whitespaces)
             let colour = (form["accent_colour"] ?? "").lowercased()
+            var logo = form.files["logo"] ?? current?.logoPNG
+            if form["remove_logo"] != nil { logo = nil }
             try await tenancy.saveBranding(
                 PartnerBranding(
                     partnerID: partner.id, displayName: name.isEmpty ? nil : name,
-                    accentColour: colour.isEmpty ? nil : colour, logoPNG: current?.logoPNG), context: context)
+                    accentColour: colour.isEmpty ? nil : colour, logoPNG: logo), context: context)
             return WebSession.redirect("/settings?partner=\(partner.id)&done=branding")
         }
         web.post("settings/clients/:client/contacts") { _, context in
@@ -157,6 +159,7 @@ extension WebController {
             layout: try await layout(context, .settings), partnerID: partner.id.rawValue, partnerName: partner.name,
             partners: partners,
             branding: PartnerBrandingBody(displayName: branding?.displayName, accentColour: branding?.accentColour),
+            hasLogo: branding?.logoPNG != nil,
             practices: practices, notice: Self.notice(request))
     }
 }

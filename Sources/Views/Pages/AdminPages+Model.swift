@@ -94,14 +94,17 @@ public struct SettingsPage: Sendable, Equatable {
     public var partnerID: String
     public var partnerName: String
     public var partners: [(id: String, name: String)]
+    /// The name and colour; the logo is not shown here, only whether there is one.
     public var branding: PartnerBrandingBody
+    public var hasLogo: Bool
     public var practices: [Practice]
     public var notice: String?
 
     public init(
         layout: Layout, partnerID: String, partnerName: String, partners: [(id: String, name: String)],
-        branding: PartnerBrandingBody, practices: [Practice], notice: String? = nil
+        branding: PartnerBrandingBody, hasLogo: Bool = false, practices: [Practice], notice: String? = nil
     ) {
+        self.hasLogo = hasLogo
         self.layout = layout
         self.partnerID = partnerID
         self.partnerName = partnerName
@@ -114,6 +117,7 @@ public struct SettingsPage: Sendable, Equatable {
     public static func == (lhs: SettingsPage, rhs: SettingsPage) -> Bool {
         lhs.layout == rhs.layout && lhs.partnerID == rhs.partnerID && lhs.partnerName == rhs.partnerName
             && lhs.partners.map(\.id) == rhs.partners.map(\.id) && lhs.branding == rhs.branding
+            && lhs.hasLogo == rhs.hasLogo
             && lhs.practices == rhs.practices && lhs.notice == rhs.notice
     }
 }

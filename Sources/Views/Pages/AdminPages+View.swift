@@ -132,10 +132,12 @@ extension SettingsPage {
             \(status)
             \(chooser)
             <h2>Branding</h2>
-            <p>Shown on your team's pages and on your practices' portal. The logo is set through the API (<code>PUT /api/v1/partners/\(partnerID)/branding</code>, a PNG of at most 64 KiB).</p>
-            <form method="post" action="/settings/branding?partner=\(partnerID)">\(csrf)
+            <p>Shown on your team's pages and on your practices' portal.</p>
+            <form method="post" action="/settings/branding?partner=\(partnerID)" enctype="multipart/form-data">\(csrf)
             <label for="display_name">Name shown</label><input id="display_name" name="display_name" type="text" maxlength="200" value="\(branding.displayName ?? "")">
             <label for="accent_colour">Accent colour</label><input id="accent_colour" name="accent_colour" type="color" value="\(branding.accentColour ?? "#0b5cad")">
+            <label for="logo">Logo (PNG, at most 64 KiB)</label><input id="logo" name="logo" type="file" accept="image/png">
+            \(!hasLogo ? "" : "<label><input type=\"checkbox\" name=\"remove_logo\" value=\"1\"> Remove the current logo</label>" as HTML)
             <p><button type="submit">Save branding</button></p>
             </form>
             <h2>Client portal contacts</h2>
