@@ -179,6 +179,25 @@ import VigilAPI
         let resolved = try await client.get("/api/v1/incidents/\(incident.id)", as: IncidentInfo.self)
         #expect(resolved.status == "resolved")
 
+        // Administration: a claim code with its QR code, users and keys, settings.
+        try await tab.navigate(file.url + "/sites/\(file.siteID)")
+        try await tab.loading(
+            "document.querySelector('form[action=\"/sites/\(file.siteID)/claim-codes\"] button').click(); true")
+        #expect(try await tab.evaluate("String(document.querySelectorAll('svg.qr path').length)") == "1")
+        try await tab.screenshot(shots + "/claim-code.png")
+        try await tab.navigate(file.url + "/access")
+        #expect(try await tab.evaluate("document.querySelector('h1').textContent") == "Users and API keys")
+        try await tab.navigate(file.url + "/settings")
+        try await tab.evaluate(
+            """
+            document.getElementById('display_name').value = 'Demo MSP IT';
+            document.getElementById('accent_colour').value = '#1a7f37'; true
+            """)
+        try await tab.loading("document.querySelector('form[action^=\"/settings/branding\"] button').click(); true")
+        #expect(try await tab.evaluate("document.querySelector('[role=status]').textContent") == "Branding saved.")
+        try await tab.navigate(file.url + "/sites/\(file.siteID)/orders")
+        #expect(try await tab.evaluate("document.querySelector('h1').textContent").hasPrefix("Orders for"))
+
         try await tab.loading("document.querySelector('form[action=\"/logout\"] button').click(); true")
         #expect(try await tab.evaluate("location.pathname") == "/login")
 
@@ -199,6 +218,7 @@ import VigilAPI
         try await tab.loading("document.querySelector('form button').click(); true")
         #expect(try await tab.evaluate("location.pathname") == "/portal")
         #expect(try await tab.evaluate("document.querySelector('h1').textContent") == "Riverside Family Practice")
+        #expect(try await tab.evaluate("document.querySelector('.brand').textContent") == "Demo MSP IT")
         #expect(try await tab.evaluate("String(document.body.textContent.includes('Why it matters'))") == "true")
         try await tab.screenshot(shots + "/portal.png")
         try await tab.loading("document.querySelector('a[href^=\"/portal/evidence/\"]').click(); true")
