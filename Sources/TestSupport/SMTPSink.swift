@@ -6,7 +6,7 @@ import Foundation
 public final class SMTPSink {
     public let port: Int
     public let directory: String
-    let process: Process
+    let pid: Int32
 
     /// One accepted message: the envelope, whether the client authenticated, the headers and
     /// the decoded text body.
@@ -32,27 +32,25 @@ public final class SMTPSink {
         var arguments = [script, directory]
         if let tls { arguments += ["--tls", tls.certificate, tls.key] }
         if let login { arguments += ["--login", login.0, login.1] }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/bash")
-        // Inherited descriptors are closed: a pipe another test is reading must not stay open here.
-        process.arguments =
+        // Detached, as the lab hosts are: the launcher closes what it inherited (another call's
+        // pipe must not stay open here, ADR 0017) and exits at once, so Foundation's process
+        // monitor never waits on the long-lived server.
+        let log = directory + "/sink.log"
+        let launched = try Shell.execute(
+            "/bin/bash",
             [
                 "-c",
-                #"for fd in /proc/$$/fd/*; do n=${fd##*/}; [ "$n" -gt 2 ] && eval "exec $n>&-"; done 2>/dev/null; exec python3 "$@""#,
-                "sink",
-            ]
-            + arguments
-        let log = directory + "/sink.log"
-        FileManager.default.createFile(atPath: log, contents: nil)
-        process.standardOutput = FileHandle(forWritingAtPath: log)
-        process.standardError = FileHandle(forWritingAtPath: log)
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        self.process = process
+                #"for fd in /proc/$$/fd/*; do n=${fd##*/}; [ "$n" -gt 2 ] && eval "exec $n>&-"; done 2>/dev/null; "#
+                    + #"python3 "$@" </dev/null >>"$0" 2>&1 & echo $!"#, log,
+            ] + arguments)
+        guard let pid = Int32(launched.stdout.trimmingCharacters(in: .whitespacesAndNewlines)) else {
+            throw SMTPSinkError("aiosmtpd did not start: \(launched.stderr)")
+        }
+        self.pid = pid
         let portFile = directory + "/port"
         let deadline = Date().addingTimeInterval(20)
         var port: Int?
-        while Date() < deadline, process.isRunning {
+        while Date() < deadline, Self.isAlive(pid) {
             if let text = try? String(contentsOfFile: portFile, encoding: .utf8), let value = Int(text) {
                 port = value
                 break
@@ -60,7 +58,7 @@ public final class SMTPSink {
             Thread.sleep(forTimeInterval: 0.05)
         }
         guard let port else {
-            kill(process.processIdentifier, SIGKILL)
+            kill(pid, SIGKILL)
             let output = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
             throw SMTPSinkError("aiosmtpd did not start: \(output.suffix(2000))")
         }
@@ -69,12 +67,19 @@ public final class SMTPSink {
 
     deinit { stop() }
 
+    /// Whether `pid` runs (a zombie waiting for its reaper does not).
+    static func isAlive(_ pid: Int32) -> Bool {
+        guard kill(pid, 0) == 0 else { return false }
+        let stat = (try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8)) ?? ""
+        guard let close = stat.lastIndex(of: ")") else { return false }
+        return !stat[stat.index(after: close)...].trimmingCharacters(in: .whitespaces).hasPrefix("Z")
+    }
+
     public func stop() {
-        // SIGKILL: a child of the test process may inherit a mask that blocks SIGTERM.
-        if process.isRunning {
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
-        }
+        // SIGKILL: a child of the test process may inherit a mask that blocks SIGTERM. The server
+        // is not our child (the launcher exited), so it is reaped elsewhere; wait until it is gone.
+        kill(pid, SIGKILL)
+        for _ in 0..<100 where Self.isAlive(pid) { usleep(20_000) }
     }
 
     /// The messages accepted so far, oldest first.
