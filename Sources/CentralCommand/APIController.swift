@@ -29,6 +29,16 @@ extension APIController {
         }
     }
 
+    /// The `limit` query value: a whole number within `range`, `fallback` when absent; 400
+    /// otherwise, naming the range.
+    static func limit(_ text: Substring?, in range: ClosedRange<Int>, default fallback: Int) throws -> Int {
+        guard let text else { return fallback }
+        guard let value = Int(text), range.contains(value) else {
+            throw HTTPError(.badRequest, message: "limit must be \(range.lowerBound)–\(range.upperBound)")
+        }
+        return value
+    }
+
     func parameter<T>(_ name: String, _ context: AppRequestContext, _ make: (String) throws -> T) throws -> T {
         guard let text = context.parameters.get(name), let value = try? make(text) else {
             throw HTTPError(.notFound, message: "\(name) not found")

@@ -22,12 +22,7 @@ struct EvidenceController: APIController {
             let from = try Self.time(query, "from", default: Timestamp(millisecondsSinceEpoch: 0))
             let to = try Self.time(query, "to", default: services.clock().adding(milliseconds: 1))
             let limit =
-                try query["limit"].map { text -> Int in
-                    guard let value = Int(text), (1...10_000).contains(value) else {
-                        throw HTTPError(.badRequest, message: "limit must be 1–10000")
-                    }
-                    return value
-                } ?? 1000
+                try Self.limit(query["limit"], in: 1...10_000, default: 1000)
             let host = try query["host"].map { text in try Self.host(String(text)) }
             let check = try query["check"].map { text in try Self.check(String(text)) }
             var bundles: [StoredBundle]
@@ -82,12 +77,7 @@ struct EvidenceController: APIController {
                     return value
                 } ?? 0
             let limit =
-                try query["limit"].map { text -> Int in
-                    guard let value = Int(text), (1...5000).contains(value) else {
-                        throw HTTPError(.badRequest, message: "limit must be 1–5000")
-                    }
-                    return value
-                } ?? 1000
+                try Self.limit(query["limit"], in: 1...5000, default: 1000)
             let bundles = try await store {
                 try await services.evidence.bundles(appliance: appliance.id, after: after, limit: limit)
             }

@@ -261,12 +261,7 @@ struct TenancyController: APIController {
         try Self.require(.admin, context)
         let query = request.uri.queryParameters
         let limit =
-            try query["limit"].map { text -> Int in
-                guard let value = Int(text), (1...10_000).contains(value) else {
-                    throw HTTPError(.badRequest, message: "limit must be 1–10000")
-                }
-                return value
-            } ?? 100
+            try Self.limit(query["limit"], in: 1...10_000, default: 100)
         let before = try query["before"].map { text -> Int64 in
             guard let value = Int64(text), value > 0 else {
                 throw HTTPError(.badRequest, message: "before must be an entry ID (a positive number)")

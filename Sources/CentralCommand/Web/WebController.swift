@@ -140,7 +140,7 @@ struct WebController: APIController {
         }
         web.get("audit") { request, context in
             let entries = try await tenancy.auditEntries(request, context: context)
-            let limit = request.uri.queryParameters.get("limit").flatMap { Int($0) } ?? 100
+            let limit = try Self.limit(request.uri.queryParameters["limit"], in: 1...10_000, default: 100)
             let page = AuditPage(
                 layout: try await layout(context, .audit),
                 entries: entries.map {
