@@ -176,4 +176,33 @@ for round in 0..<(requests + 3) {
     if round >= 3 { renders.append(elapsed) }
 }
 report("render only (\(siteCount) sites)", renders)
+// The client portal of the first practice: its sites with every check in plain English.
+let practice = try Client.ID("client-0")
+let contact = PortalContact(
+    id: try PortalContact.ID("contact-bench"), clientID: practice, email: "office@bench.test", name: "Office",
+    createdAt: now)
+try await services.portal.create(contact)
+let portalToken = String(repeating: "ab", count: 32)
+try await services.portal.create(
+    PortalSession(
+        tokenHash: try HexDigest(hex: Hash32.sha256(Array(portalToken.utf8)).hex), contactID: contact.id,
+        createdAt: Timestamp.now(), expiresAt: Timestamp.now().adding(milliseconds: 3_600_000),
+        lastSeenAt: Timestamp.now()))
+let practiceSites = try await tenancy.sites(of: practice).count
+let (portalSamples, portalSize) = try await Application(router: buildRouter(services: services)).test(.router) {
+    client in
+    var samples: [Double] = []
+    var size = 0
+    for round in 0..<(requests + 3) {
+        let start = ContinuousClock.now
+        let response = try await client.execute(
+            uri: "/portal", method: .get, headers: [.cookie: "vigil_portal=\(portalToken)"])
+        let elapsed = milliseconds(ContinuousClock.now - start)
+        guard response.status == .ok else { throw CancellationError() }
+        size = response.body.readableBytes
+        if round >= 3 { samples.append(elapsed) }
+    }
+    return (samples, size)
+}
+report("GET /portal (\(practiceSites) sites × \(hostsPerSite) hosts; \(portalSize / 1024) KiB)", portalSamples)
 await database.close()
