@@ -29,8 +29,11 @@ public struct CentralServices: Sendable {
     /// from a request's Host header, which a caller controls.
     public var publicURL = "http://127.0.0.1:8080"
     public var portalPolicy = PortalPolicy()
-    /// Link requests and failed redemptions per address: 10 per 15 minutes.
-    public var portalThrottle = LoginThrottle(policy: .init(failures: 10, windowSeconds: 900))
+    /// Link requests and failed redemptions per client address: 60 per 15 minutes. Mailboxes are
+    /// protected by the per-contact limit (`PortalPolicy.linksPerWindow`) and links cannot be
+    /// guessed (256 bits); this only slows address spraying, so it leaves room for a practice's
+    /// whole office behind one NAT.
+    public var portalThrottle = LoginThrottle(policy: .init(failures: 60, windowSeconds: 900))
     /// Where background work (e-mail sending) reports failures.
     public var logger = Logger(label: "vigil.central")
     /// The runbook catalogue proposed fixes are checked against (the built-in one; a build whose
