@@ -320,4 +320,23 @@ final class RecordingMailer: Mailer {
             #expect(mail.messages.isEmpty)
         }
     }
+
+    @Test func oneAddressAskingTooOftenIsToldToWait() async throws {
+        try await app().test(.router) { client in
+            _ = try await seed(client)
+            for index in 0..<60 {
+                let response = try await web.post(client, "/portal/login", nil, "email=nobody\(index)%40example.com")
+                #expect(response.status == .ok)
+            }
+            let refused = try await web.post(client, "/portal/login", nil, "email=office%40dental.example")
+            #expect(refused.status == .tooManyRequests)
+            #expect(WebHTTPTests.text(refused).contains("Too many requests from this address"))
+            // Redeeming is refused as well while the address waits.
+            #expect(
+                try await web.post(client, "/portal/login/\(String(repeating: "a", count: 64))", nil, "").status
+                    == .tooManyRequests)
+            try await Task.sleep(for: .milliseconds(200))
+            #expect(mail.messages.isEmpty)
+        }
+    }
 }
