@@ -62,6 +62,12 @@ public struct CentralServices: Sendable {
     /// Whether the database answers, and its name for `/readyz`.
     public var readiness: @Sendable () async -> (ready: Bool, database: String)
 
+    /// The name a partner shows: its branding's display name, else its own name.
+    func shownName(of partner: Partner.ID) async throws(StoreError) -> String? {
+        if let name = try await branding.branding(of: partner)?.displayName { return name }
+        return try await tenancy.partner(partner)?.name
+    }
+
     /// The account service over these stores.
     public var accountService: AccountService {
         AccountService(store: accounts, audit: events, secrets: secrets, policy: accountPolicy, clock: clock)

@@ -1,7 +1,7 @@
 /// A practice contact (an office manager, say) who reads the client portal. Contacts have no
 /// password: they log in with a magic link sent to `email`, which is unique within the client
 /// (one address may be a contact of several practices; each link opens one).
-public struct PortalContact: Hashable, Codable, Sendable, Identifiable {
+public struct PortalContact: Hashable, Sendable, Identifiable {
     public typealias ID = Identifier<PortalContact>
     public var id: ID
     public var clientID: Client.ID
@@ -28,13 +28,6 @@ public struct PortalContact: Hashable, Codable, Sendable, Identifiable {
             throw .invalid("email must be stored normalised (trimmed, lower-case)")
         }
         try TextRules.checkName(name, field: "contact name")
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case id, email, name
-        case clientID = "client_id"
-        case createdAt = "created_at"
-        case disabledAt = "disabled_at"
     }
 }
 

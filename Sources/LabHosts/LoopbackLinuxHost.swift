@@ -261,7 +261,7 @@ public final class LoopbackLinuxHost: Sendable {
     /// Bash text closing every descriptor above 2 that the launcher inherited: Foundation's
     /// pipes are not close-on-exec, and a long-lived process holding another call's pipe would
     /// keep that call waiting for an end of file (dash cannot close descriptors above 9).
-    static let closeInherited =
+    public static let closeInherited =
         #"for fd in /proc/$$/fd/*; do n=${fd##*/}; [ "$n" -gt 2 ] && eval "exec $n>&-"; done 2>/dev/null; "#
 
     /// An isolated host's firewall: the shape of a practice machine's (SSH in, nothing else).

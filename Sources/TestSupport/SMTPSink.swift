@@ -1,4 +1,5 @@
 import Foundation
+import LabHosts
 
 /// A real SMTP server for tests: aiosmtpd (PyPI) on a loopback port, storing each message it
 /// accepts as a file. Optionally STARTTLS with a given certificate and AUTH PLAIN for one
@@ -40,8 +41,7 @@ public final class SMTPSink {
             "/bin/bash",
             [
                 "-c",
-                #"for fd in /proc/$$/fd/*; do n=${fd##*/}; [ "$n" -gt 2 ] && eval "exec $n>&-"; done 2>/dev/null; "#
-                    + #"python3 "$@" </dev/null >>"$0" 2>&1 & echo $!"#, log,
+                LoopbackLinuxHost.closeInherited + #"python3 "$@" </dev/null >>"$0" 2>&1 & echo $!"#, log,
             ] + arguments)
         guard let pid = Int32(launched.stdout.trimmingCharacters(in: .whitespacesAndNewlines)) else {
             throw SMTPSinkError("aiosmtpd did not start: \(launched.stderr)")

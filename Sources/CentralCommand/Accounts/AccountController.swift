@@ -191,10 +191,18 @@ struct AccountController: APIController {
         return user
     }
 
-    /// The session cookie: HttpOnly (no script reads it), SameSite=Strict (no cross-site sends).
+    /// The operator session cookie.
     func cookie(_ token: String, maxAge: Int64) -> String {
+        Self.sessionCookie(SessionTokens.cookieName, path: "/", token: token, maxAge: maxAge, services: services)
+    }
+
+    /// A session cookie (operator or portal): HttpOnly (no script reads it), SameSite=Strict (no
+    /// cross-site sends), Secure unless turned off for plain HTTP on loopback.
+    static func sessionCookie(_ name: String, path: String, token: String, maxAge: Int64, services: CentralServices)
+        -> String
+    {
         let secure = services.accountPolicy.secureCookies ? "; Secure" : ""
-        return "\(SessionTokens.cookieName)=\(token); Path=/; HttpOnly; SameSite=Strict; Max-Age=\(maxAge)\(secure)"
+        return "\(name)=\(token); Path=\(path); HttpOnly; SameSite=Strict; Max-Age=\(maxAge)\(secure)"
     }
 }
 

@@ -138,8 +138,7 @@ struct PortalController: APIController {
     }
 
     func cookie(_ token: String, maxAge: Int64) -> String {
-        let secure = services.accountPolicy.secureCookies ? "; Secure" : ""
-        return
-            "\(PortalService.cookieName)=\(token); Path=/portal; HttpOnly; SameSite=Strict; Max-Age=\(maxAge)\(secure)"
+        AccountController.sessionCookie(
+            PortalService.cookieName, path: "/portal", token: token, maxAge: maxAge, services: services)
     }
 }

@@ -81,12 +81,7 @@ extension WebQueries {
         guard let branding = try await store({ try await services.branding.branding(of: partner) }) else {
             return nil
         }
-        let name: String
-        if let displayName = branding.displayName {
-            name = displayName
-        } else {
-            name = try await store { try await services.tenancy.partner(partner) }?.name ?? "Vigil"
-        }
+        let name = try await store { try await services.shownName(of: partner) } ?? "Vigil"
         return Layout.Brand(name: name, hasLogo: branding.logoPNG != nil, hasColour: branding.accentColour != nil)
     }
 

@@ -62,13 +62,8 @@ struct PortalService {
                         tokenHash: SessionTokens.hash(token), contactID: contact.id, createdAt: now,
                         expiresAt: now.adding(milliseconds: policy.linkSeconds * 1000)))
             }
-            var from = try await storage { () async throws(StoreError) in
-                try await services.branding.branding(of: client.partnerID)?.displayName
-            }
-            if from == nil {
-                from = try await storage { () async throws(StoreError) in
-                    try await services.tenancy.partner(client.partnerID)?.name
-                }
+            let from = try await storage { () async throws(StoreError) in
+                try await services.shownName(of: client.partnerID)
             }
             let message = Self.message(
                 to: contact, practice: client.name, from: from ?? "Your IT provider",
