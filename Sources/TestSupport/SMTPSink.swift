@@ -4,7 +4,7 @@ import LabHosts
 /// A real SMTP server for tests: aiosmtpd (PyPI) on a loopback port, storing each message it
 /// accepts as a file. Optionally STARTTLS with a given certificate and AUTH PLAIN for one
 /// user/password (accepted over TLS only). A recipient starting `refuse` gets 550.
-public final class SMTPSink {
+public final class SMTPSink: Sendable {
     public let port: Int
     public let directory: String
     let pid: Int32

@@ -339,4 +339,31 @@ final class RecordingMailer: Mailer {
             #expect(mail.messages.isEmpty)
         }
     }
+
+    /// The whole path with a real SMTP server (aiosmtpd) instead of the recording mailer: the form,
+    /// `SMTPMailer` in production's code path, the e-mail as the server received it, the link in
+    /// it, the session.
+    @Test(.enabled(if: SMTPSink.isAvailable, "needs aiosmtpd (pip install aiosmtpd)"))
+    func theLinkArrivesThroughARealSMTPServerAndLogsIn() async throws {
+        let directory = try TemporaryDirectory("vigil-portal-smtp")
+        let sink = try SMTPSink(in: directory.path)
+        defer { sink.stop() }
+        let clock = fleet.clock
+        var services = CentralServices.memory(fleet.store, clock: { clock.now })
+        services.mailer = try SMTPMailer(
+            settings: SMTPSettings(host: "127.0.0.1", port: sink.port, security: .none, from: "vigil@msp.example"))
+        services.publicURL = Self.publicURL
+        try await Application(router: buildRouter(services: services)).test(.router) { client in
+            _ = try await seed(client)
+            let asked = try await web.post(client, "/portal/login", nil, "email=office%40dental.example")
+            #expect(WebHTTPTests.text(asked).contains("Check your email"))
+            let message = try #require(try await sink.waitForMessages(1).first)
+            #expect(message.rcptTo == "office@dental.example" && message.mailFrom == "vigil@msp.example")
+            #expect(message.headers["subject"] == "Your login link for Dental's compliance portal")
+            let prefix = Self.publicURL + "/portal/login/"
+            let line = try #require(message.text.split(separator: "\r\n").first { $0.hasPrefix(prefix) })
+            let session = try await redeem(client, String(line.dropFirst(prefix.count)))
+            #expect(WebHTTPTests.text(try await web.get(client, "/portal", session)).contains("<h1>Dental</h1>"))
+        }
+    }
 }
