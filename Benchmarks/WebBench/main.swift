@@ -130,20 +130,25 @@ let (_, password) = try await services.accountService.createUser(
     by: .platform, actor: "bench", email: "bench@platform.test", displayName: "Bench", role: .admin, partner: nil)
 let login = try await services.accountService.login(email: "bench@platform.test", password: password, totpCode: nil)
 
-let (samples, size) = try await Application(router: buildRouter(services: services)).test(.router) { client in
-    var samples: [Double] = []
-    var size = 0
-    for round in 0..<(requests + 3) {
-        let start = ContinuousClock.now
-        let response = try await client.execute(
-            uri: "/", method: .get, headers: [.cookie: "\(SessionTokens.cookieName)=\(login.token)"])
-        let elapsed = milliseconds(ContinuousClock.now - start)
-        guard response.status == .ok else { throw CancellationError() }
-        size = response.body.readableBytes
-        if round >= 3 { samples.append(elapsed) }
+/// `requests` timed GETs of `uri` with `cookie` through the router (after 3 warm-ups): the samples
+/// in milliseconds and the size of the last answer.
+func timedGets(_ uri: String, cookie: String) async throws -> (samples: [Double], size: Int) {
+    try await Application(router: buildRouter(services: services)).test(.router) { client in
+        var samples: [Double] = []
+        var size = 0
+        for round in 0..<(requests + 3) {
+            let start = ContinuousClock.now
+            let response = try await client.execute(uri: uri, method: .get, headers: [.cookie: cookie])
+            let elapsed = milliseconds(ContinuousClock.now - start)
+            guard response.status == .ok else { throw CancellationError() }
+            size = response.body.readableBytes
+            if round >= 3 { samples.append(elapsed) }
+        }
+        return (samples, size)
     }
-    return (samples, size)
 }
+
+let (samples, size) = try await timedGets("/", cookie: "\(SessionTokens.cookieName)=\(login.token)")
 report("GET / (session, read model, model, HTML; \(size / 1024) KiB)", samples)
 
 // The read model alone (six queries).
@@ -189,20 +194,6 @@ try await services.portal.create(
         createdAt: Timestamp.now(), expiresAt: Timestamp.now().adding(milliseconds: 3_600_000),
         lastSeenAt: Timestamp.now()))
 let practiceSites = try await tenancy.sites(of: practice).count
-let (portalSamples, portalSize) = try await Application(router: buildRouter(services: services)).test(.router) {
-    client in
-    var samples: [Double] = []
-    var size = 0
-    for round in 0..<(requests + 3) {
-        let start = ContinuousClock.now
-        let response = try await client.execute(
-            uri: "/portal", method: .get, headers: [.cookie: "vigil_portal=\(portalToken)"])
-        let elapsed = milliseconds(ContinuousClock.now - start)
-        guard response.status == .ok else { throw CancellationError() }
-        size = response.body.readableBytes
-        if round >= 3 { samples.append(elapsed) }
-    }
-    return (samples, size)
-}
+let (portalSamples, portalSize) = try await timedGets("/portal", cookie: "vigil_portal=\(portalToken)")
 report("GET /portal (\(practiceSites) sites × \(hostsPerSite) hosts; \(portalSize / 1024) KiB)", portalSamples)
 await database.close()

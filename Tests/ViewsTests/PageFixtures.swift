@@ -275,7 +275,10 @@ enum PageFixtures {
 
     static let settings = SettingsPage(
         layout: adminLayout, partnerID: "p_1", partnerName: "Example MSP",
-        partners: [(id: "p_1", name: "Example MSP"), (id: "p_2", name: hostile)],
+        partners: [
+            Partner(id: (try? Partner.ID("p_1")).unsafelyUnwrapped, name: "Example MSP"),
+            Partner(id: (try? Partner.ID("p_2")).unsafelyUnwrapped, name: hostile),
+        ],
         branding: PartnerBrandingBody(displayName: hostile, accentColour: "#1a7f3c"), hasLogo: true,
         practices: [
             SettingsPage.Practice(

@@ -145,7 +145,7 @@ extension WebController {
         let partner = try await settingsPartner(request, context)
         let partners =
             try Self.principal(context) == .platform
-            ? try await store { try await services.tenancy.partners() }.map { (id: $0.id.rawValue, name: $0.name) }
+            ? try await store { try await services.tenancy.partners() }
             : []
         let branding = try await store { try await services.branding.branding(of: partner.id) }
         var practices: [SettingsPage.Practice] = []

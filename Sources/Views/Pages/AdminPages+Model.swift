@@ -93,7 +93,7 @@ public struct SettingsPage: Sendable, Equatable {
     /// The partner shown, and (for the platform operator) every partner to choose from.
     public var partnerID: String
     public var partnerName: String
-    public var partners: [(id: String, name: String)]
+    public var partners: [Partner]
     /// The name and colour; the logo is not shown here, only whether there is one.
     public var branding: PartnerBrandingBody
     public var hasLogo: Bool
@@ -101,7 +101,7 @@ public struct SettingsPage: Sendable, Equatable {
     public var notice: String?
 
     public init(
-        layout: Layout, partnerID: String, partnerName: String, partners: [(id: String, name: String)],
+        layout: Layout, partnerID: String, partnerName: String, partners: [Partner],
         branding: PartnerBrandingBody, hasLogo: Bool = false, practices: [Practice], notice: String? = nil
     ) {
         self.hasLogo = hasLogo
@@ -112,12 +112,5 @@ public struct SettingsPage: Sendable, Equatable {
         self.branding = branding
         self.practices = practices
         self.notice = notice
-    }
-
-    public static func == (lhs: SettingsPage, rhs: SettingsPage) -> Bool {
-        lhs.layout == rhs.layout && lhs.partnerID == rhs.partnerID && lhs.partnerName == rhs.partnerName
-            && lhs.partners.map(\.id) == rhs.partners.map(\.id) && lhs.branding == rhs.branding
-            && lhs.hasLogo == rhs.hasLogo
-            && lhs.practices == rhs.practices && lhs.notice == rhs.notice
     }
 }

@@ -104,7 +104,7 @@ extension SettingsPage {
             partners.count > 1
             ? """
             <form method="get" action="/settings" class="filters"><label for="partner">Partner</label><select id="partner" name="partner">\(partners.map { partner -> HTML in
-                partner.id == partnerID ? "<option value=\"\(partner.id)\" selected>\(partner.name)</option>" : "<option value=\"\(partner.id)\">\(partner.name)</option>"
+                partner.id.rawValue == partnerID ? "<option value=\"\(partner.id.rawValue)\" selected>\(partner.name)</option>" : "<option value=\"\(partner.id.rawValue)\">\(partner.name)</option>"
             })</select><button type="submit" class="secondary">Show</button></form>
             """ : nil
         let practiceSections = practices.map { practice -> HTML in
