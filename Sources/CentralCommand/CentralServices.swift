@@ -62,9 +62,16 @@ public struct CentralServices: Sendable {
     /// Whether the database answers, and its name for `/readyz`.
     public var readiness: @Sendable () async -> (ready: Bool, database: String)
 
-    /// The name a partner shows: its branding's display name, else its own name.
-    func shownName(of partner: Partner.ID) async throws(StoreError) -> String? {
-        if let name = try await branding.branding(of: partner)?.displayName { return name }
+    /// The name a partner shows: its branding's display name, else its own name. `known` is the
+    /// partner's branding when the caller has read it already.
+    func shownName(of partner: Partner.ID, known: PartnerBranding? = nil) async throws(StoreError) -> String? {
+        let displayName: String?
+        if let known {
+            displayName = known.displayName
+        } else {
+            displayName = try await branding.branding(of: partner)?.displayName
+        }
+        if let displayName { return displayName }
         return try await tenancy.partner(partner)?.name
     }
 

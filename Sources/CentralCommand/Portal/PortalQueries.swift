@@ -81,7 +81,7 @@ extension WebQueries {
         guard let branding = try await store({ try await services.branding.branding(of: partner) }) else {
             return nil
         }
-        let name = try await store { try await services.shownName(of: partner) } ?? "Vigil"
+        let name = try await store { try await services.shownName(of: partner, known: branding) } ?? "Vigil"
         return Layout.Brand(name: name, hasLogo: branding.logoPNG != nil, hasColour: branding.accentColour != nil)
     }
 

@@ -17,7 +17,7 @@ extension WebController {
         web.post("access/users") { _, context in
             try Self.require(.admin, context)
             let form = context.form ?? WebForm(fields: [:])
-            let partner: String? = if case .partner(let id) = try Self.principal(context) { id.rawValue } else { nil }
+            let partner = try Self.partner(of: context)?.rawValue
             let created = try await accountController.createUser(
                 CreateUser(
                     email: form["email"] ?? "", displayName: (form["name"] ?? "").trimmingCharacters(in: .whitespaces),
