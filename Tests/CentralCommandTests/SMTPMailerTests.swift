@@ -121,6 +121,11 @@ struct SMTPMailerTests {
         #expect(throws: MailError.self) {
             try SMTPMailer(settings: SMTPSettings(host: "smtp.msp.example", username: "u", from: "v@msp.example"))
         }
+        #expect(throws: MailError.self) {
+            try SMTPMailer(
+                settings: SMTPSettings(
+                    host: "127.0.0.1", security: .none, username: "u", password: "p", from: "v@msp.example"))
+        }
     }
 
     /// A loopback TCP server that answers every connection with `greeting` and then stays quiet.

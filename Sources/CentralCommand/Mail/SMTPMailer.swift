@@ -59,6 +59,9 @@ public struct SMTPSettings: Sendable, Equatable {
                 "smtp-security none is accepted for a relay on loopback only; use starttls or tls for \(host)")
         }
         if username != nil, password == nil { throw MailError("smtp-username needs smtp-password") }
+        if username != nil, security == .none {
+            throw MailError("smtp-username is sent over TLS only: use smtp-security starttls or tls")
+        }
         guard (1...600).contains(timeoutSeconds) else { throw MailError("the SMTP timeout must be 1–600 s") }
     }
 }
@@ -214,7 +217,8 @@ final class SMTPReplyHandler: ChannelInboundHandler {
 /// One delivery: connect, greet, protect, authenticate, send, quit.
 enum SMTPConversation {
     static func deliver(_ data: String, to recipient: String, settings: SMTPSettings) async throws {
-        let tls = try tlsContext(settings)
+        // No TLS set-up (CA file and all) for a plain loopback relay.
+        let tls = settings.security == .none ? nil : try tlsContext(settings)
         let serverName =
             settings.host.contains(":") || settings.host.allSatisfy({ $0.isNumber || $0 == "." })
             ? nil : settings.host
@@ -260,7 +264,7 @@ enum SMTPConversation {
             }
             _ = try await expect(220...220, after: "the connection")
             var hello = try await command("EHLO \(settings.heloName)", expect: 250...250, step: "EHLO")
-            if settings.security == .starttls {
+            if settings.security == .starttls, let tls {
                 guard hello.lines.contains(where: { $0.uppercased().hasPrefix("STARTTLS") }) else {
                     throw MailError("the SMTP server at \(settings.host) does not offer STARTTLS")
                 }
